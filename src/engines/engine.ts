@@ -1,0 +1,85 @@
+/**
+ * Engine port (ARCHITECTURE.md §5). An engine drives one WhatsApp connection per EngineSession and
+ * reports what happens as normalized EngineEvents; it never touches storage, webhooks or sockets.
+ */
+import type { SessionConfig, SessionMe } from '../domain/records.ts';
+
+export type EngineFeature =
+  | 'qr'
+  | 'pairingCode'
+  | 'logout'
+  | 'messages.text'
+  | 'messages.media'
+  | 'groups'
+  | 'presence'
+  | 'passthrough';
+
+export interface EngineCapabilities {
+  features: readonly EngineFeature[];
+}
+
+/** Why a connection ended. `retryable` tells the runtime whether reconnecting can help. */
+export type DisconnectReason =
+  | 'restart_required'
+  | 'connection_lost'
+  | 'logged_out'
+  | 'replaced'
+  | 'timed_out'
+  | 'error';
+
+export type EngineEvent =
+  | { type: 'qr'; qr: string }
+  | { type: 'pairing_code'; code: string }
+  | { type: 'connected'; me: SessionMe }
+  | { type: 'disconnected'; reason: DisconnectReason; retryable: boolean; detail?: string }
+  | { type: 'event'; name: string; payload: Record<string, unknown> };
+
+export interface EngineHealth {
+  /** Epoch ms of the last frame received from WhatsApp, null before the first. */
+  lastFrameAt: number | null;
+  /** Round trip of the last answered keepalive, null when none yet. */
+  keepaliveRttMs: number | null;
+  decryptErrors: number;
+}
+
+/** Key/value auth-state store handed to an engine; encryption happens behind it. */
+export interface AuthStatePort {
+  get(category: string, keyIds: string[]): Promise<Map<string, Buffer>>;
+  write(writes: Array<{ category: string; keyId: string; value: Buffer | null }>): Promise<void>;
+  clear(): Promise<void>;
+}
+
+export interface EngineLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface EngineSessionContext {
+  sessionId: string;
+  tenantId: string;
+  config: SessionConfig;
+  authState: AuthStatePort;
+  logger: EngineLogger;
+  emit(event: EngineEvent): void;
+}
+
+export interface EngineSession {
+  /** Opens the connection. Resolves once the attempt is under way; outcome arrives as events. */
+  start(): Promise<void>;
+  /** Closes the connection and keeps the login. Idempotent. */
+  stop(): Promise<void>;
+  /** Unlinks the device and wipes the login. */
+  logout(): Promise<void>;
+  requestPairingCode(phone: string): Promise<string>;
+  health(): EngineHealth;
+  /** Engine-specific passthrough; JSON-safe arguments and result. */
+  call(method: string, args: unknown[]): Promise<unknown>;
+}
+
+export interface Engine {
+  readonly name: string;
+  readonly capabilities: EngineCapabilities;
+  createSession(ctx: EngineSessionContext): EngineSession;
+}
