@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   TENANT_NOT_FOUND: { status: 404, message: 'Tenant not found.' },
   TENANT_EXISTS: { status: 409, message: 'A tenant with this id already exists.' },
   KEY_NOT_FOUND: { status: 404, message: 'API key not found.' },
+  KEY_REVOKE_SELF: { status: 409, message: 'A key cannot revoke itself: use another admin key.' },
   SESSION_NOT_FOUND: { status: 404, message: 'Session not found.' },
   SESSION_EXISTS: { status: 409, message: 'A session with this id already exists.' },
   SESSION_QUOTA_EXCEEDED: { status: 409, message: 'The tenant has reached its maxSessions quota.' },

@@ -1,0 +1,117 @@
+/**
+ * Configuration: one schema, parsed once from the environment, typed and frozen.
+ * A bad value stops the process with a message naming the variable.
+ */
+import { z } from 'zod';
+
+const boolean = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'])
+  .transform((value) => value === '1' || value === 'true' || value === 'yes');
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+/** Env variable name → schema. Defaults are the embedded, single-machine setup. */
+const ENV_SCHEMA = {
+  WAFLEET_HOST: z.string().min(1).default('0.0.0.0'),
+  WAFLEET_PORT: integer(0, 65535).default(3000),
+  WAFLEET_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  WAFLEET_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  WAFLEET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WAFLEET_ENABLE_FAKE_ENGINE: boolean.default(false),
+  WAFLEET_DEFAULT_ENGINE: z.string().min(1).default('baileys'),
+  WAFLEET_BODY_LIMIT_BYTES: integer(1024, 512 * 1024 * 1024).default(1024 * 1024),
+  WAFLEET_RESUME_CONCURRENCY: integer(1, 1000).default(8),
+  WAFLEET_RESUME_STAGGER_MS: integer(0, 60_000).default(50),
+  WAFLEET_RECONNECT_BASE_MS: integer(1, 600_000).default(1000),
+  WAFLEET_RECONNECT_MAX_MS: integer(1, 3_600_000).default(60_000),
+  WAFLEET_BREAKER_FAILURES: integer(1, 1000).default(5),
+  WAFLEET_BREAKER_WINDOW_MS: integer(1000, 86_400_000).default(300_000),
+  WAFLEET_DEFAULT_MAX_SESSIONS: integer(0, 1_000_000).default(10),
+  WAFLEET_HEALTH_STALE_MS: integer(1000, 3_600_000).default(90_000),
+  WAFLEET_ENGINE_ALLOWLIST: csv.default([]),
+} as const;
+
+type EnvSchema = typeof ENV_SCHEMA;
+type EnvValues = { [K in keyof EnvSchema]: z.output<EnvSchema[K]> };
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  adminKey: string | undefined;
+  logLevel: EnvValues['WAFLEET_LOG_LEVEL'];
+  enableFakeEngine: boolean;
+  defaultEngine: string;
+  bodyLimitBytes: number;
+  resume: { concurrency: number; staggerMs: number };
+  reconnect: { baseMs: number; maxMs: number; breakerFailures: number; breakerWindowMs: number };
+  defaultMaxSessions: number;
+  healthStaleMs: number;
+  engineAllowlist: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`Invalid configuration: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseEnv(env: NodeJS.ProcessEnv): EnvValues {
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(ENV_SCHEMA)) {
+    const raw = env[name];
+    const result = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
+    if (!result.success) {
+      const reason = result.error.issues[0]?.message ?? 'is invalid';
+      throw new ConfigError(name, `${reason} (got ${JSON.stringify(raw)})`);
+    }
+    values[name] = result.data;
+  }
+  return values as EnvValues;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
+  const v = parseEnv(env);
+  if (v.WAFLEET_RECONNECT_MAX_MS < v.WAFLEET_RECONNECT_BASE_MS) {
+    throw new ConfigError('WAFLEET_RECONNECT_MAX_MS', 'must be at least WAFLEET_RECONNECT_BASE_MS');
+  }
+  const config: Config = {
+    host: v.WAFLEET_HOST,
+    port: v.WAFLEET_PORT,
+    dataDir: v.WAFLEET_DATA_DIR,
+    databaseUrl: v.DATABASE_URL,
+    adminKey: v.WAFLEET_ADMIN_KEY,
+    logLevel: v.WAFLEET_LOG_LEVEL,
+    enableFakeEngine: v.WAFLEET_ENABLE_FAKE_ENGINE,
+    defaultEngine: v.WAFLEET_DEFAULT_ENGINE,
+    bodyLimitBytes: v.WAFLEET_BODY_LIMIT_BYTES,
+    resume: { concurrency: v.WAFLEET_RESUME_CONCURRENCY, staggerMs: v.WAFLEET_RESUME_STAGGER_MS },
+    reconnect: {
+      baseMs: v.WAFLEET_RECONNECT_BASE_MS,
+      maxMs: v.WAFLEET_RECONNECT_MAX_MS,
+      breakerFailures: v.WAFLEET_BREAKER_FAILURES,
+      breakerWindowMs: v.WAFLEET_BREAKER_WINDOW_MS,
+    },
+    defaultMaxSessions: v.WAFLEET_DEFAULT_MAX_SESSIONS,
+    healthStaleMs: v.WAFLEET_HEALTH_STALE_MS,
+    engineAllowlist: v.WAFLEET_ENGINE_ALLOWLIST,
+    ...overrides,
+  };
+  return Object.freeze(config);
+}
+
+/** The documented variables, for the README table and `wafleet --help`. */
+export const CONFIG_VARIABLES = Object.keys(ENV_SCHEMA);

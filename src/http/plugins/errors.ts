@@ -1,0 +1,51 @@
+/** One error body for every failure: { error: { code, message, requestId, details? } }. */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, isAppError } from '../../errors/app-error.ts';
+import type { ErrorCode } from '../../errors/codes.ts';
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
+};
+
+function toAppError(error: FastifyError): AppError {
+  if (isAppError(error)) return error;
+  if (error.validation) {
+    const first = error.validation[0];
+    const field = [error.validationContext, first?.instancePath?.replace(/^\//, '').replace(/\//g, '.')]
+      .filter(Boolean)
+      .join('.');
+    const extra = first?.params && 'additionalProperty' in first.params ? `.${String(first.params.additionalProperty)}` : '';
+    const message = first?.keyword === 'additionalProperties'
+      ? `${field}${extra} is not a known field: remove it.`
+      : `${field || 'request'} ${first?.message ?? 'is invalid'}.`;
+    return new AppError('VALIDATION_FAILED', message, { field: `${field}${extra}` });
+  }
+  const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (mapped) return new AppError(mapped, mapped === 'INVALID_JSON' ? `The body is not valid JSON: ${error.message}` : undefined);
+  if (error instanceof SyntaxError && error.statusCode === 400) return new AppError('INVALID_JSON', `The body is not valid JSON: ${error.message}`);
+  if (error.statusCode === 413) return new AppError('PAYLOAD_TOO_LARGE');
+  if (error.statusCode === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE');
+  return new AppError('INTERNAL');
+}
+
+export function sendError(reply: FastifyReply, request: FastifyRequest, error: AppError): FastifyReply {
+  return reply.status(error.status).send({
+    error: { code: error.code, message: error.message, requestId: request.id, ...(error.details ? { details: error.details } : {}) },
+  });
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.code === 'INTERNAL') request.log.error({ err: error }, 'unhandled error');
+    else if (appError.status >= 500) request.log.warn({ code: appError.code, err: error }, 'request failed');
+    return sendError(reply, request, appError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, request, new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`)),
+  );
+}

@@ -1,0 +1,190 @@
+/**
+ * Session use cases as the API offers them: tenant walls, scopes, quotas and validation here;
+ * connection lifecycle in SessionManager.
+ */
+import type { Principal } from '../auth/principal.ts';
+import { hasScope, tenantOf } from '../auth/principal.ts';
+import type { KeyScope, SessionConfig, SessionRecord } from '../domain/records.ts';
+import type { SessionStatus } from '../domain/session.ts';
+import { isSlug, SLUG_RULE } from '../domain/ids.ts';
+import { normalizePhone } from '../domain/phone.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { EngineRegistry } from '../engines/registry.ts';
+import type { Storage, Page } from '../storage/ports.ts';
+import { StorageConflictError } from '../storage/ports.ts';
+import type { Clock } from '../clock.ts';
+import type { SessionManager } from './session-manager.ts';
+import { describeHealth, type SessionHealth } from './session-health.ts';
+
+export interface CreateSessionInput {
+  id?: string;
+  tenant?: string;
+  engine?: string;
+  config?: SessionConfig;
+  start?: boolean;
+}
+
+export interface SessionView extends SessionRecord {
+  qrAvailable: boolean;
+}
+
+export interface SessionServiceDeps {
+  storage: Storage;
+  manager: SessionManager;
+  engines: EngineRegistry;
+  clock: Clock;
+  newId: () => string;
+  defaultEngine: string;
+  /** Engines a client may pick; `fake` only when enabled by config. */
+  selectableEngines: readonly string[];
+  healthStaleMs: number;
+}
+
+export class SessionService {
+  constructor(private readonly deps: SessionServiceDeps) {}
+
+  async create(principal: Principal, input: CreateSessionInput): Promise<SessionView> {
+    requireScope(principal, 'manage');
+    const tenantId = this.tenantForCreate(principal, input.tenant);
+    const tenant = await this.deps.storage.tenants.get(tenantId);
+    if (!tenant) throw new AppError('TENANT_NOT_FOUND', `Tenant "${tenantId}" not found.`);
+    const engine = input.engine ?? this.deps.defaultEngine;
+    if (!this.deps.selectableEngines.includes(engine) || !this.deps.engines.has(engine)) {
+      throw new AppError('ENGINE_NOT_FOUND', `Unknown engine "${engine}". Available: ${this.deps.selectableEngines.join(', ')}.`);
+    }
+    const id = input.id ?? `s-${this.deps.newId().toLowerCase()}`;
+    if (!isSlug(id)) throw new AppError('INVALID_ID', `Session id "${id}" is not valid: use ${SLUG_RULE}.`);
+    const now = this.deps.clock.now();
+    const record: SessionRecord = {
+      id,
+      tenantId,
+      engine,
+      status: 'STOPPED',
+      statusReason: null,
+      desiredState: 'stopped',
+      config: input.config ?? {},
+      me: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.insertWithinQuota(record, tenant.maxSessions);
+    if (input.start) await this.deps.manager.start(id);
+    return this.get(principal, id);
+  }
+
+  async list(principal: Principal, query: { status?: SessionStatus; limit: number; offset: number }): Promise<Page<SessionView>> {
+    requireScope(principal, 'read');
+    const tenantId = tenantOf(principal);
+    const page = await this.deps.storage.sessions.list({ ...query, ...(tenantId ? { tenantId } : {}) });
+    return { total: page.total, items: page.items.map((record) => this.view(record)) };
+  }
+
+  async get(principal: Principal, id: string): Promise<SessionView> {
+    return this.view(await this.load(principal, id, 'read'));
+  }
+
+  async update(principal: Principal, id: string, patch: { config?: SessionConfig }): Promise<SessionView> {
+    await this.load(principal, id, 'manage');
+    const updated = await this.deps.storage.sessions.update(id, { ...(patch.config ? { config: patch.config } : {}) }, this.deps.clock.now());
+    if (!updated) throw new AppError('SESSION_NOT_FOUND');
+    return this.view(updated);
+  }
+
+  async delete(principal: Principal, id: string): Promise<void> {
+    await this.load(principal, id, 'manage');
+    await this.deps.manager.remove(id, async () => {
+      await this.deps.storage.sessions.delete(id);
+    });
+  }
+
+  async start(principal: Principal, id: string): Promise<SessionView> {
+    await this.load(principal, id, 'manage');
+    await this.deps.manager.start(id);
+    return this.get(principal, id);
+  }
+
+  async stop(principal: Principal, id: string): Promise<SessionView> {
+    await this.load(principal, id, 'manage');
+    await this.deps.manager.stop(id);
+    return this.get(principal, id);
+  }
+
+  async restart(principal: Principal, id: string): Promise<SessionView> {
+    await this.load(principal, id, 'manage');
+    await this.deps.manager.restart(id);
+    return this.get(principal, id);
+  }
+
+  async logout(principal: Principal, id: string): Promise<SessionView> {
+    await this.load(principal, id, 'manage');
+    await this.deps.manager.logout(id);
+    return this.get(principal, id);
+  }
+
+  async qr(principal: Principal, id: string): Promise<string> {
+    const record = await this.load(principal, id, 'read');
+    const qr = this.deps.manager.runtime(id)?.snapshot().qr;
+    if (!qr) {
+      throw new AppError('QR_NOT_AVAILABLE', `No QR code: session "${id}" is ${record.status}. Start it and wait for status SCAN_QR.`);
+    }
+    return qr;
+  }
+
+  async requestPairingCode(principal: Principal, id: string, phone: string): Promise<string> {
+    await this.load(principal, id, 'manage');
+    const digits = normalizePhone(phone);
+    if (!digits) {
+      throw new AppError('INVALID_PHONE_NUMBER', `"${phone}" is not a phone number: give the international number with country code, digits only (an optional leading + is fine).`);
+    }
+    return this.deps.manager.requestPairingCode(id, digits);
+  }
+
+  async health(principal: Principal, id: string): Promise<SessionHealth> {
+    const record = await this.load(principal, id, 'read');
+    return describeHealth(record, this.deps.manager.runtime(id)?.snapshot(), this.deps.clock.now(), this.deps.healthStaleMs);
+  }
+
+  /** Loads a session the principal may see; another tenant's session is "not found", exactly like a missing one. */
+  async load(principal: Principal, id: string, scope: KeyScope): Promise<SessionRecord> {
+    requireScope(principal, scope);
+    const record = isSlug(id) ? await this.deps.storage.sessions.get(id) : undefined;
+    const tenantId = tenantOf(principal);
+    if (!record || (tenantId && record.tenantId !== tenantId)) {
+      throw new AppError('SESSION_NOT_FOUND', `Session "${id}" not found.`);
+    }
+    return record;
+  }
+
+  private view(record: SessionRecord): SessionView {
+    return { ...record, qrAvailable: Boolean(this.deps.manager.runtime(record.id)?.snapshot().qr) };
+  }
+
+  private tenantForCreate(principal: Principal, requested: string | undefined): string {
+    if (principal.kind === 'tenant') {
+      if (requested && requested !== principal.tenantId) throw new AppError('TENANT_NOT_FOUND', `Tenant "${requested}" not found.`);
+      return principal.tenantId;
+    }
+    if (!requested) throw new AppError('VALIDATION_FAILED', 'An admin key must name the tenant: add "tenant" to the body.');
+    return requested;
+  }
+
+  /** Quota check and insert in one transaction, so two concurrent creates cannot both squeeze in. */
+  private async insertWithinQuota(record: SessionRecord, maxSessions: number): Promise<void> {
+    try {
+      await this.deps.storage.transaction(async (repos) => {
+        const count = await repos.sessions.countByTenant(record.tenantId);
+        if (count >= maxSessions) {
+          throw new AppError('SESSION_QUOTA_EXCEEDED', `Tenant "${record.tenantId}" already has ${count} of its ${maxSessions} sessions.`);
+        }
+        await repos.sessions.create(record);
+      });
+    } catch (error) {
+      if (error instanceof StorageConflictError) throw new AppError('SESSION_EXISTS', `Session "${record.id}" already exists.`);
+      throw error;
+    }
+  }
+}
+
+export function requireScope(principal: Principal, scope: KeyScope): void {
+  if (!hasScope(principal, scope)) throw new AppError('FORBIDDEN', `This key lacks the "${scope}" scope.`);
+}
