@@ -38,6 +38,7 @@ export interface SessionServiceDeps {
   /** Engines a client may pick; `fake` only when enabled by config. */
   selectableEngines: readonly string[];
   healthStaleMs: number;
+  engineAllowlist: readonly string[];
 }
 
 export class SessionService {
@@ -142,6 +143,17 @@ export class SessionService {
   async health(principal: Principal, id: string): Promise<SessionHealth> {
     const record = await this.load(principal, id, 'read');
     return describeHealth(record, this.deps.manager.runtime(id)?.snapshot(), this.deps.clock.now(), this.deps.healthStaleMs);
+  }
+
+  /** Engine passthrough: allowed only for methods an admin put on the allowlist. */
+  async callEngine(principal: Principal, id: string, method: string, args: unknown[]): Promise<unknown> {
+    await this.load(principal, id, 'manage');
+    if (!this.deps.engineAllowlist.includes(method)) {
+      throw new AppError('ENGINE_METHOD_NOT_ALLOWED', `Engine method "${method}" is not allowed: an admin can add it to WAFLEET_ENGINE_ALLOWLIST.`);
+    }
+    const engineSession = this.deps.manager.runtime(id)?.current();
+    if (!engineSession) throw new AppError('SESSION_NOT_RUNNING', `Session "${id}" is not running: start it first.`);
+    return engineSession.call(method, args);
   }
 
   /** Loads a session the principal may see; another tenant's session is "not found", exactly like a missing one. */

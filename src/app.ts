@@ -1,0 +1,66 @@
+/**
+ * buildApp: the HTTP surface over already-built services. No listen() here, so tests use app.inject.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { ulid } from 'ulid';
+import type { Logger } from './logging/logger.ts';
+import type { ApiKeyService } from './auth/api-key-service.ts';
+import type { TenantService } from './tenants/tenant-service.ts';
+import type { SessionService } from './sessions/session-service.ts';
+import type { Metrics } from './metrics/metrics.ts';
+import { registerErrorHandling } from './http/plugins/errors.ts';
+import { registerAuth } from './http/plugins/auth.ts';
+import { registerRequestMetrics } from './http/plugins/request-metrics.ts';
+import { registerSystemRoutes } from './http/routes/system.routes.ts';
+import { registerTenantRoutes } from './http/routes/tenants.routes.ts';
+import { registerSessionRoutes } from './http/routes/sessions.routes.ts';
+import { registerEngineRoutes } from './http/routes/engine.routes.ts';
+
+export interface AppDeps {
+  logger: Logger;
+  bodyLimitBytes: number;
+  keys: ApiKeyService;
+  tenants: TenantService;
+  sessions: SessionService;
+  metrics: Metrics;
+  ping: () => Promise<void>;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimitBytes,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : ulid();
+    },
+    // Unknown fields are an error the caller should hear about, never silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandling(app);
+  registerRequestMetrics(app, deps.metrics);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'wafleet API', version: '1', description: 'WhatsApp session gateway. Authenticate with `Authorization: Bearer <key>` or `X-Api-Key`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' } } },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerSystemRoutes(app, { ping: deps.ping, metrics: deps.metrics });
+  await app.register(async (v1) => {
+    registerAuth(v1, deps.keys);
+    registerTenantRoutes(v1, deps);
+    registerSessionRoutes(v1, deps);
+    registerEngineRoutes(v1, deps);
+  });
+  return app;
+}

@@ -1,0 +1,119 @@
+/**
+ * Composition root: wires adapters into services through constructors. The only place that knows
+ * which storage driver, engines and ownership implementation are in use.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/config.ts';
+import { createLogger, type Logger } from './logging/logger.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { createIdFactory } from './domain/ids.ts';
+import type { Engine } from './engines/engine.ts';
+import { EngineRegistry } from './engines/registry.ts';
+import { FakeEngine } from './engines/fake/fake-engine.ts';
+import { createStorage } from './storage/create-storage.ts';
+import type { Storage } from './storage/ports.ts';
+import { ApiKeyService } from './auth/api-key-service.ts';
+import { TenantService } from './tenants/tenant-service.ts';
+import { SessionManager } from './sessions/session-manager.ts';
+import { SessionService } from './sessions/session-service.ts';
+import { SingleNodeOwnership } from './sessions/ownership.ts';
+import { createEncryptedAuthState } from './sessions/encrypted-auth-state.ts';
+import { loadMasterKey } from './security/master-key.ts';
+import { createCipher } from './security/cipher.ts';
+import type { EventRecord } from './domain/records.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import { buildApp } from './app.ts';
+
+export interface WafleetOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Extra engines (tests pass a FakeEngine they can drive). */
+  engines?: Engine[];
+  /** Called after each committed batch of events (realtime delivery hooks in here). */
+  onEvents?: (events: EventRecord[]) => void;
+}
+
+export interface Wafleet {
+  app: FastifyInstance;
+  storage: Storage;
+  manager: SessionManager;
+  engines: EngineRegistry;
+  keys: ApiKeyService;
+  /** Set on the very first start when no admin key was configured: show it once. */
+  generatedAdminKey: string | undefined;
+  /** Resumes sessions that were running and starts the liveness watchdog. */
+  resume(): Promise<number>;
+  /** Stops sessions (keeping them marked to resume), closes HTTP and the store. */
+  close(): Promise<void>;
+}
+
+export async function createWafleet(config: Readonly<Config>, options: WafleetOptions = {}): Promise<Wafleet> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const newId = createIdFactory();
+  const storage = await createStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  try {
+    const masterKey = await loadMasterKey({ envValue: process.env.WAFLEET_MASTER_KEY, dataDir: config.dataDir });
+    if (masterKey.generated) {
+      logger.warn({ file: masterKey.path }, 'generated a new master key for auth-state encryption; back it up, and set WAFLEET_MASTER_KEY in production');
+    }
+    const cipher = createCipher(masterKey.key);
+
+    const engines = new EngineRegistry();
+    if (config.enableFakeEngine) engines.register(new FakeEngine());
+    for (const engine of options.engines ?? []) engines.register(engine);
+
+    const publish = options.onEvents ?? (() => undefined);
+    const manager = new SessionManager({
+      storage,
+      clock,
+      logger,
+      newId,
+      publish,
+      engines,
+      ownership: new SingleNodeOwnership(),
+      authStateFor: (sessionId) => createEncryptedAuthState(storage.authState, cipher, sessionId),
+      restart: config.reconnect,
+      resume: config.resume,
+      healthStaleMs: config.healthStaleMs,
+    });
+    const keys = new ApiKeyService(storage, clock, newId);
+    const generatedAdminKey = await keys.ensureAdminKey(config.adminKey);
+    const tenants = new TenantService(storage, clock, config.defaultMaxSessions);
+    const sessions = new SessionService({
+      storage,
+      manager,
+      engines,
+      clock,
+      newId,
+      defaultEngine: config.defaultEngine,
+      selectableEngines: engines.names(),
+      healthStaleMs: config.healthStaleMs,
+      engineAllowlist: config.engineAllowlist,
+    });
+    const metrics = createMetrics(() => storage.sessions.countByStatus(), engines.names());
+    const app = await buildApp({ logger, bodyLimitBytes: config.bodyLimitBytes, keys, tenants, sessions, metrics, ping: () => storage.ping() });
+
+    return {
+      app,
+      storage,
+      manager,
+      engines,
+      keys,
+      generatedAdminKey,
+      async resume() {
+        const count = await manager.resumeAll();
+        manager.startWatchdog();
+        return count;
+      },
+      async close() {
+        await app.close();
+        await manager.shutdown();
+        await storage.close();
+      },
+    };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}

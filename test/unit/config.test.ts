@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
+
+test('defaults are the embedded single-machine setup', () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 3000);
+  assert.equal(config.dataDir, './data');
+  assert.equal(config.databaseUrl, undefined);
+  assert.equal(config.enableFakeEngine, false);
+  assert.ok(Object.isFrozen(config));
+});
+
+test('values are parsed and typed', () => {
+  const config = loadConfig({ WAFLEET_PORT: '8080', WAFLEET_ENABLE_FAKE_ENGINE: '1', WAFLEET_ENGINE_ALLOWLIST: 'a, b', DATABASE_URL: 'postgres://x@h/db' });
+  assert.equal(config.port, 8080);
+  assert.equal(config.enableFakeEngine, true);
+  assert.deepEqual(config.engineAllowlist, ['a', 'b']);
+  assert.equal(config.databaseUrl, 'postgres://x@h/db');
+});
+
+test('a bad value names the variable', () => {
+  const cases: Record<string, string> = {
+    WAFLEET_PORT: 'eighty',
+    WAFLEET_LOG_LEVEL: 'loud',
+    DATABASE_URL: 'mysql://x',
+    WAFLEET_ENABLE_FAKE_ENGINE: 'maybe',
+    WAFLEET_ADMIN_KEY: 'short',
+  };
+  for (const [variable, value] of Object.entries(cases)) {
+    assert.throws(() => loadConfig({ [variable]: value }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.variable, variable);
+      assert.match(error.message, new RegExp(variable));
+      return true;
+    });
+  }
+});
