@@ -1,0 +1,94 @@
+import type { AuthStateRepository, AuthStateWrite } from '../ports.ts';
+import type { Db } from './database.ts';
+
+/** Rows per statement (4 parameters each): well inside both drivers' parameter limits. */
+export const AUTH_STATE_CHUNK = 500;
+
+/**
+ * Last write per (category, keyId) wins, as if applied in order. Also required by PostgreSQL:
+ * one INSERT … ON CONFLICT DO UPDATE must not touch the same row twice.
+ */
+function lastWritePerKey(writes: AuthStateWrite[]): AuthStateWrite[] {
+  const byKey = new Map<string, AuthStateWrite>();
+  for (const write of writes) {
+    const key = JSON.stringify([write.category, write.keyId]);
+    byKey.delete(key); // re-insert so the Map keeps the order of last writes
+    byKey.set(key, write);
+  }
+  return [...byKey.values()];
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
+}
+
+export class KyselyAuthStateRepository implements AuthStateRepository {
+  constructor(private readonly db: Db) {}
+
+  async get(sessionId: string, category: string, keyIds: string[]): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    for (const ids of chunks([...new Set(keyIds)], AUTH_STATE_CHUNK)) {
+      const rows = await this.db
+        .selectFrom('auth_state')
+        .select(['key_id', 'value'])
+        .where('session_id', '=', sessionId)
+        .where('category', '=', category)
+        .where('key_id', 'in', ids)
+        .execute();
+      for (const row of rows) found.set(row.key_id, Buffer.from(row.value));
+    }
+    return found;
+  }
+
+  async write(sessionId: string, writes: AuthStateWrite[]): Promise<void> {
+    const effective = lastWritePerKey(writes);
+    if (effective.length === 0) return;
+    // Inside storage.transaction() the caller's transaction already makes the batch atomic.
+    if (this.db.isTransaction) return this.apply(this.db, sessionId, effective);
+    await this.db.transaction().execute((trx) => this.apply(trx, sessionId, effective));
+  }
+
+  private async apply(db: Db, sessionId: string, writes: AuthStateWrite[]): Promise<void> {
+    const deletes = writes.filter((write) => write.value === null);
+    const upserts = writes.flatMap((write) =>
+      write.value === null
+        ? []
+        : [{ session_id: sessionId, category: write.category, key_id: write.keyId, value: write.value }],
+    );
+    for (const batch of chunks(deletes, AUTH_STATE_CHUNK)) {
+      await db
+        .deleteFrom('auth_state')
+        .where('session_id', '=', sessionId)
+        .where((eb) =>
+          eb.or(batch.map((write) => eb.and([eb('category', '=', write.category), eb('key_id', '=', write.keyId)]))),
+        )
+        .execute();
+    }
+    for (const batch of chunks(upserts, AUTH_STATE_CHUNK)) {
+      await db
+        .insertInto('auth_state')
+        .values(batch)
+        .onConflict((oc) =>
+          oc.columns(['session_id', 'category', 'key_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
+        )
+        .execute();
+    }
+  }
+
+  async clear(sessionId: string): Promise<void> {
+    await this.db.deleteFrom('auth_state').where('session_id', '=', sessionId).execute();
+  }
+
+  async dump(sessionId: string): Promise<Array<{ category: string; keyId: string; value: Buffer }>> {
+    const rows = await this.db
+      .selectFrom('auth_state')
+      .select(['category', 'key_id', 'value'])
+      .where('session_id', '=', sessionId)
+      .orderBy('category')
+      .orderBy('key_id')
+      .execute();
+    return rows.map((row) => ({ category: row.category, keyId: row.key_id, value: Buffer.from(row.value) }));
+  }
+}

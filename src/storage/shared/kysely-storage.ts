@@ -1,0 +1,45 @@
+/** The Storage port over any Kysely instance; the driver folders only build the instance. */
+import { sql } from 'kysely';
+import type { Repositories, Storage } from '../ports.ts';
+import type { Db, Dialect } from './database.ts';
+import { createRepositories } from './repositories.ts';
+
+export class KyselyStorage implements Storage {
+  readonly tenants: Repositories['tenants'];
+  readonly apiKeys: Repositories['apiKeys'];
+  readonly sessions: Repositories['sessions'];
+  readonly events: Repositories['events'];
+  readonly authState: Repositories['authState'];
+  private closed: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    readonly driver: Dialect,
+  ) {
+    const repos = createRepositories(db, driver);
+    this.tenants = repos.tenants;
+    this.apiKeys = repos.apiKeys;
+    this.sessions = repos.sessions;
+    this.events = repos.events;
+    this.authState = repos.authState;
+  }
+
+  /**
+   * On SQLite the single connection is held for the whole transaction: calling the root
+   * repositories (this.sessions…) from inside fn waits for the transaction and deadlocks.
+   * Always use the `repos` argument inside fn.
+   */
+  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(createRepositories(trx, this.driver)));
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  /** Idempotent: a second close waits for the first. */
+  close(): Promise<void> {
+    this.closed ??= this.db.destroy();
+    return this.closed;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Every migration in order. Names sort lexically (Kysely runs them in name order), so keep the
+ * NNNN- prefix. Append new entries; never rename, reorder or remove one.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import type { Dialect } from '../database.ts';
+import { initialSchema } from './0001-initial.ts';
+
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001-initial': initialSchema(dialect),
+  };
+}
+
+/** In-code provider: no directory scanning, so it works the same under tsx and a bundler. */
+export class StaticMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(migrationsFor(this.dialect));
+  }
+}

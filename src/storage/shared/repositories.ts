@@ -1,0 +1,18 @@
+import type { Repositories } from '../ports.ts';
+import { KyselyApiKeyRepository } from './api-key-repository.ts';
+import { KyselyAuthStateRepository } from './auth-state-repository.ts';
+import type { Db, Dialect } from './database.ts';
+import { KyselyEventRepository } from './event-repository.ts';
+import { KyselySessionRepository } from './session-repository.ts';
+import { KyselyTenantRepository } from './tenant-repository.ts';
+
+/** Repositories over a root Kysely instance or over a transaction (then every call joins it). */
+export function createRepositories(db: Db, dialect: Dialect): Repositories {
+  return {
+    tenants: new KyselyTenantRepository(db),
+    apiKeys: new KyselyApiKeyRepository(db),
+    sessions: new KyselySessionRepository(db, dialect),
+    events: new KyselyEventRepository(db),
+    authState: new KyselyAuthStateRepository(db),
+  };
+}
