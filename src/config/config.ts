@@ -27,6 +27,7 @@ const ENV_SCHEMA = {
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   WAFLEET_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  WAFLEET_MASTER_KEY: z.string().min(1).optional(),
   WAFLEET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WAFLEET_ENABLE_FAKE_ENGINE: boolean.default(false),
   WAFLEET_DEFAULT_ENGINE: z.string().min(1).default('baileys'),
@@ -51,6 +52,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   adminKey: string | undefined;
+  /** Base64 of 32 bytes; checked by security/master-key.ts. Generated into dataDir when unset. */
+  masterKey: string | undefined;
   logLevel: EnvValues['WAFLEET_LOG_LEVEL'];
   enableFakeEngine: boolean;
   defaultEngine: string;
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: v.WAFLEET_DATA_DIR,
     databaseUrl: v.DATABASE_URL,
     adminKey: v.WAFLEET_ADMIN_KEY,
+    masterKey: v.WAFLEET_MASTER_KEY,
     logLevel: v.WAFLEET_LOG_LEVEL,
     enableFakeEngine: v.WAFLEET_ENABLE_FAKE_ENGINE,
     defaultEngine: v.WAFLEET_DEFAULT_ENGINE,

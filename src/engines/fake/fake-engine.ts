@@ -36,7 +36,12 @@ export class FakeEngineSession implements EngineSession {
 
   async start(): Promise<void> {
     this.startCount += 1;
-    const attempt = () => void this.connectOrShowQr();
+    const attempt = () =>
+      void this.connectOrShowQr().catch((error: unknown) => {
+        // Unreadable auth state will not get better by retrying.
+        const detail = error instanceof Error ? error.message : String(error);
+        this.ctx.emit({ type: 'disconnected', reason: 'error', retryable: false, detail });
+      });
     if (this.faults.startDelayMs > 0) this.pendingStart = setTimeout(attempt, this.faults.startDelayMs);
     else queueMicrotask(attempt);
   }

@@ -1,0 +1,38 @@
+/**
+ * The storage contract: one suite every driver must pass. A driver's *.test.ts calls
+ * registerStorageContract with a factory of fresh, empty databases; each test gets its own.
+ */
+import { describe } from 'node:test';
+import type { CreateStorageOptions } from '../../src/storage/create-storage.ts';
+import { registerAuthStateCases } from './storage/auth-state.cases.ts';
+import { registerEventCases } from './storage/events.cases.ts';
+import type { StorageContext, StorageTarget } from './storage/harness.ts';
+import { withTarget } from './storage/harness.ts';
+import { registerIdentityCases } from './storage/identity.cases.ts';
+import { registerLifecycleCases } from './storage/lifecycle.cases.ts';
+import { registerSessionCases } from './storage/sessions.cases.ts';
+
+export type { CreateStorageOptions, StorageTarget };
+
+export interface StorageContractOptions {
+  driver: 'sqlite' | 'postgres';
+  /** A reason to skip the whole suite (e.g. no database configured), or undefined to run it. */
+  skip?: string | undefined;
+  /** A fresh, empty database: the createStorage options that reach it and how to remove it. */
+  newTarget(): Promise<StorageTarget>;
+}
+
+export function registerStorageContract(options: StorageContractOptions): void {
+  const ctx: StorageContext = {
+    driver: options.driver,
+    newTarget: options.newTarget,
+    withStorage: (fn) => withTarget(options.newTarget, fn),
+  };
+  describe(`storage contract (${options.driver})`, { skip: options.skip ?? false }, () => {
+    registerIdentityCases(ctx);
+    registerSessionCases(ctx);
+    registerEventCases(ctx);
+    registerAuthStateCases(ctx);
+    registerLifecycleCases(ctx);
+  });
+}
