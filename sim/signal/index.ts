@@ -1,0 +1,28 @@
+/**
+ * sim/signal: the simulated phones' Signal side. See README.md for how the server wires it in.
+ */
+export { jidToAddress } from './address.ts';
+export {
+  type AppStateSyncKey,
+  buildAppStateKeyShare,
+  buildInitialBootstrapNotification,
+  buildInitialHistorySync,
+  generateAppStateSyncKey,
+  type InitialBootstrapOptions,
+} from './bootstrap.ts';
+export { buildKeyBundleUser, parseKeyBundleUser, parsePreKeyUpload, takeBundle } from './bundle.ts';
+export {
+  buildEncNode,
+  buildEncNodeFor,
+  buildMessageStanza,
+  encNodesOf,
+  type MessageStanzaOptions,
+  readEncNode,
+  stanzaTypeFor,
+} from './enc-node.ts';
+export { MemorySignalStore } from './memory-store.ts';
+export { padRandomMax16, unpadRandomMax16 } from './padding.ts';
+export { buildPostLinkBootstrap, type PostLinkBootstrap, type PostLinkOptions } from './post-link.ts';
+export type { DeviceBundle, EncPayload, PreKeyPublic, SignedPreKeyPublic, UploadedKeys } from './types.ts';
+export { type AddressedEnc, type BundleLookup, type InboxEntry, VirtualContact } from './virtual-contact.ts';
+export { VirtualDevice, type VirtualDeviceOptions } from './virtual-device.ts';

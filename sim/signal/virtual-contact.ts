@@ -1,0 +1,131 @@
+import { type BinaryNode, generateMessageID, getBinaryNodeChild, getBinaryNodeChildren, jidDecode, proto } from 'baileys';
+import { buildEncNode, buildMessageStanza, encNodesOf, readEncNode, stanzaTypeFor } from './enc-node.ts';
+import type { DeviceBundle } from './types.ts';
+import { VirtualDevice } from './virtual-device.ts';
+
+/** Looks up (and, like the real server, consumes a one-time prekey of) a device's bundle. */
+export type BundleLookup = (deviceJid: string) => DeviceBundle | undefined;
+
+export interface InboxEntry {
+  id: string;
+  /** Sending device JID as given to `receive`. */
+  from: string;
+  /** Group JID for group messages. */
+  group?: string;
+  timestamp: number;
+  message: proto.Message;
+}
+
+/** One addressed `<enc>` for one target device: the server wraps it in that device's stanza. */
+export interface AddressedEnc {
+  jid: string;
+  enc: BinaryNode;
+}
+
+/**
+ * An account with no Baileys client: its phone (device 0) is a VirtualDevice. Gateway tests use
+ * it as the other party. Addresses: `pn` like `5511888@s.whatsapp.net`, `lid` like `9876@lid`;
+ * the device is keyed by its LID form because Baileys 7 fetches and encrypts for LID addresses.
+ */
+export class VirtualContact {
+  readonly device: VirtualDevice;
+  readonly inbox: InboxEntry[] = [];
+
+  constructor(
+    readonly pn: string,
+    readonly lid: string,
+    readonly name = 'Virtual Contact',
+    device?: VirtualDevice,
+  ) {
+    this.device = device ?? VirtualDevice.create({ jid: lid });
+  }
+
+  /** Encrypts one message for each target device; bundles are looked up only where no session exists. */
+  async encryptFor(targets: string[], message: proto.IMessage, lookup: BundleLookup): Promise<AddressedEnc[]> {
+    const out: AddressedEnc[] = [];
+    for (const jid of targets) {
+      const bundle = this.device.hasSession(jid) ? undefined : lookup(jid);
+      out.push({ jid, enc: buildEncNode(await this.device.encrypt(jid, message, bundle)) });
+    }
+    return out;
+  }
+
+  /**
+   * A ready 1:1 stanza per target device (`from` is this contact's device 0 in LID form,
+   * with `sender_pn` so Baileys learns the LID↔PN mapping).
+   */
+  async buildDirectStanzas(targets: string[], message: proto.IMessage, lookup: BundleLookup, id = generateMessageID()) {
+    const encs = await this.encryptFor(targets, message, lookup);
+    return encs.map(({ jid, enc }) => ({
+      jid,
+      stanza: buildMessageStanza(
+        { id, from: this.lid, type: stanzaTypeFor(message), notify: this.name, attrs: { sender_pn: this.pn, addressing_mode: 'lid' } },
+        [enc],
+      ),
+    }));
+  }
+
+  /**
+   * Group send: every target gets our sender key distribution pairwise, then one shared `skmsg`.
+   * Returns, per device, the `<enc>` nodes to put in that device's stanza (`from=group`, `participant=lid`).
+   */
+  async encryptForGroup(groupJid: string, targets: string[], message: proto.IMessage, lookup: BundleLookup) {
+    const skdm = await this.device.groups.distributionMessage(groupJid);
+    const distribution = { senderKeyDistributionMessage: { groupId: groupJid, axolotlSenderKeyDistributionMessage: skdm } };
+    const pairwise = await this.encryptFor(targets, distribution, lookup);
+    const skmsg = buildEncNode({
+      type: 'skmsg',
+      ciphertext: await this.device.groups.encrypt(groupJid, proto.Message.encode(message).finish()),
+    });
+    return pairwise.map(({ jid, enc }) => ({ jid, encs: [enc, skmsg] }));
+  }
+
+  /** True when `jid` names this contact's device 0 in PN or LID form (`u@lid`, `u:0@lid`, …). */
+  isOwnDevice(jid: string): boolean {
+    const decoded = jidDecode(jid);
+    if (!decoded || (decoded.device ?? 0) !== 0) return false;
+    return [this.pn, this.lid].some((own) => jidDecode(own)?.user === decoded.user);
+  }
+
+  /**
+   * Decrypts the `<enc>`s meant for this contact and records them in the inbox. Accepts the
+   * stanza as delivered to a device (`<message from><enc/>…</message>`) or as Baileys sent it to
+   * the server (`<message to><participants><to jid><enc/></to>…</participants>[<enc skmsg/>]</message>`).
+   * `senderJid` is the sending device (the `participant` in groups). Pure sender-key
+   * distributions are processed but not put in the inbox.
+   */
+  async receive(stanza: BinaryNode, senderJid: string): Promise<InboxEntry[]> {
+    const group = [stanza.attrs.from, stanza.attrs.to].find((jid) => jid && jidDecode(jid)?.server === 'g.us');
+    const received: InboxEntry[] = [];
+    for (const node of this.encsForMe(stanza)) {
+      const message = await this.device.decrypt(senderJid, readEncNode(node), group);
+      if (isOnlyDistribution(message)) continue;
+      const entry: InboxEntry = {
+        id: stanza.attrs.id ?? '',
+        from: senderJid,
+        ...(group ? { group } : {}),
+        timestamp: Number(stanza.attrs.t ?? Math.floor(Date.now() / 1000)),
+        message,
+      };
+      received.push(entry);
+      this.inbox.push(entry);
+    }
+    return received;
+  }
+
+  /** Pairwise encs addressed to us come first, then stanza-level encs (the group `skmsg`). */
+  private encsForMe(stanza: BinaryNode): BinaryNode[] {
+    const participants = getBinaryNodeChild(stanza, 'participants');
+    const mine = participants
+      ? getBinaryNodeChildren(participants, 'to')
+          .filter((to) => this.isOwnDevice(to.attrs.jid ?? ''))
+          .flatMap((to) => encNodesOf(to))
+      : [];
+    return [...mine, ...encNodesOf(stanza)];
+  }
+}
+
+function isOnlyDistribution(message: proto.Message): boolean {
+  const fields = Object.keys(proto.Message.toObject(message));
+  return fields.length === 1 && fields[0] === 'senderKeyDistributionMessage';
+}
