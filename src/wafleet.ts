@@ -53,7 +53,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
   const newId = createIdFactory();
   const storage = await createStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   try {
-    const masterKey = await loadMasterKey({ envValue: process.env.WAFLEET_MASTER_KEY, dataDir: config.dataDir });
+    const masterKey = await loadMasterKey({ envValue: config.masterKey, dataDir: config.dataDir, embedded: !config.databaseUrl });
     if (masterKey.generated) {
       logger.warn({ file: masterKey.path }, 'generated a new master key for auth-state encryption; back it up, and set WAFLEET_MASTER_KEY in production');
     }

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/config.ts';
 import { createLogger } from '../logging/logger.ts';
-import { createStorage } from '../storage/create-storage.ts';
+import { createStorage, migrate } from '../storage/create-storage.ts';
 import type { Storage } from '../storage/ports.ts';
 import { systemClock } from '../clock.ts';
 import { createIdFactory } from '../domain/ids.ts';
@@ -36,9 +36,6 @@ async function run(storage: Storage, config: Readonly<Config>, command: string, 
   const newId = createIdFactory();
   const key = `${command} ${sub ?? ''}`.trim();
   switch (key) {
-    case 'migrate':
-      console.log(`migrations applied (${storage.driver})`);
-      return 0;
     case 'tenants create': {
       if (!values.id) return usageError('tenants create needs --id');
       const maxSessions = values['max-sessions'] === undefined ? undefined : Number(values['max-sessions']);
@@ -90,6 +87,11 @@ function usageError(message: string): number {
 
 export async function runAdminCommand(config: Readonly<Config>, command: string, rest: string[], argv: string[], usage: string): Promise<number> {
   const { values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false }) as { values: Values };
+  if (command === 'migrate') {
+    const result = await migrate({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    console.log(`${result.driver}: ${result.applied.length ? `applied ${result.applied.join(', ')}` : 'schema already current'}`);
+    return 0;
+  }
   const storage = await createStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: createLogger('warn') });
   try {
     const code = await run(storage, config, command, rest[0], values);
