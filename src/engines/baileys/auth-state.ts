@@ -1,0 +1,105 @@
+/**
+ * Baileys auth state over wafleet's AuthStatePort (encrypted, in the database) instead of
+ * Baileys' useMultiFileAuthState folder of JSON files.
+ *
+ * Layout: creds under (category "creds", key "creds"); each Signal key under (category = its
+ * SignalDataTypeMap type, key = its id). Values are JSON with Baileys' BufferJSON so Buffers and
+ * Uint8Arrays survive. One keys.set() call becomes exactly one port.write(), which the repository
+ * commits atomically: a crash never leaves half of a key set written.
+ *
+ * Wrapping decision (for the engine author):
+ * - addTransactionCapability: do NOT add it; makeWASocket already wraps authState.keys with it
+ *   (Socket/socket.js). Inside a keys.transaction() (every Signal encrypt/decrypt, session
+ *   migration) all mutations are buffered and committed as ONE set() → one atomic write here.
+ *   Outside a transaction it splits a multi-type set() into one set() per type (run in parallel),
+ *   so those become several atomic writes; Baileys only does that for sets it tolerates splitting
+ *   (e.g. saveIdentity's session-delete + identity-key).
+ * - makeCacheableSignalKeyStore: DO wrap, with a fresh cache per socket (never shared between
+ *   sockets or sessions, never kept across a lease handover). Without it every decrypt re-reads and
+ *   re-decrypts the same session/identity rows from the database. It updates its cache before our
+ *   write; if a write fails (store down, stale fencing token) the cache is ahead of the database, so
+ *   the engine must end that socket and build a new cache on reconnect.
+ *   e.g. `keys: makeCacheableSignalKeyStore(state.keys, logger)` in the socket config.
+ */
+import { BufferJSON, initAuthCreds, proto } from 'baileys';
+import type { AuthenticationCreds, AuthenticationState, SignalDataSet, SignalDataTypeMap, SignalKeyStore } from 'baileys';
+import type { AuthStatePort } from '../engine.ts';
+import { AppError } from '../../errors/app-error.ts';
+
+export const CREDS_CATEGORY = 'creds';
+export const CREDS_KEY = 'creds';
+
+export interface BaileysAuthState {
+  state: AuthenticationState;
+  /** Persist state.creds as it is now; call on every 'creds.update' event. */
+  saveCreds(): Promise<void>;
+}
+
+type SignalType = keyof SignalDataTypeMap;
+type PortWrite = Parameters<AuthStatePort['write']>[0][number];
+
+export function encodeValue(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value, BufferJSON.replacer), 'utf8');
+}
+
+export function decodeValue(bytes: Buffer, category: string, keyId: string): any {
+  try {
+    return JSON.parse(bytes.toString('utf8'), BufferJSON.reviver);
+  } catch {
+    // Decrypted fine but is not our JSON: report like any other corruption, naming the row only.
+    throw new AppError('AUTH_STATE_CORRUPT', `Auth state (category "${category}", key "${keyId}") is not valid JSON after decryption.`, { category, keyId });
+  }
+}
+
+function reviveSignalValue<T extends SignalType>(type: T, value: any): SignalDataTypeMap[T] {
+  // Baileys calls protobuf methods on app-state sync keys; plain JSON would lack them.
+  if (type === 'app-state-sync-key') return proto.Message.AppStateSyncKeyData.fromObject(value) as unknown as SignalDataTypeMap[T];
+  return value as SignalDataTypeMap[T];
+}
+
+/** Flattens one keys.set() payload into one batch; a null value deletes the key. */
+export function signalSetToWrites(data: SignalDataSet): PortWrite[] {
+  const writes: PortWrite[] = [];
+  for (const [category, entries] of Object.entries(data) as Array<[string, Record<string, unknown> | undefined]>) {
+    if (!entries) continue;
+    for (const [keyId, value] of Object.entries(entries)) {
+      if (value === undefined) continue;
+      writes.push({ category, keyId, value: value === null ? null : encodeValue(value) });
+    }
+  }
+  return writes;
+}
+
+export async function loadBaileysAuthState(port: AuthStatePort): Promise<BaileysAuthState> {
+  const stored = (await port.get(CREDS_CATEGORY, [CREDS_KEY])).get(CREDS_KEY);
+  const creds: AuthenticationCreds = stored ? decodeValue(stored, CREDS_CATEGORY, CREDS_KEY) : initAuthCreds();
+
+  // Writes run one after another in call order. With a connection pool two concurrent transactions
+  // could otherwise commit out of order and an older creds snapshot could overwrite a newer one.
+  let tail: Promise<unknown> = Promise.resolve();
+  const enqueue = (writes: PortWrite[]): Promise<void> => {
+    const run = tail.then(() => port.write(writes));
+    tail = run.catch(() => undefined);
+    return run;
+  };
+
+  const keys: SignalKeyStore = {
+    async get(type, ids) {
+      const found = await port.get(type, ids);
+      // Missing ids are left out (not null), as Baileys' own stores and cache expect.
+      const result: { [id: string]: SignalDataTypeMap[typeof type] } = {};
+      for (const [id, bytes] of found) result[id] = reviveSignalValue(type, decodeValue(bytes, type, id));
+      return result;
+    },
+    async set(data) {
+      // Serialized now, synchronously: later mutation of the objects by Baileys cannot change the batch.
+      const writes = signalSetToWrites(data);
+      if (writes.length > 0) await enqueue(writes);
+    },
+  };
+
+  return {
+    state: { creds, keys },
+    saveCreds: () => enqueue([{ category: CREDS_CATEGORY, keyId: CREDS_KEY, value: encodeValue(creds) }]),
+  };
+}
