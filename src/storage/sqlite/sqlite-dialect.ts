@@ -1,9 +1,22 @@
 /**
- * Kysely's SQLite dialect with one change: SQLite does support transactional DDL, and saying so
- * makes Kysely's Migrator run each migration batch inside BEGIN…COMMIT. A crash mid-migration then
- * leaves the previous schema, not half of the new one.
+ * Kysely's SQLite dialect with two changes, both about concurrent writers:
+ * - Transactions start with BEGIN IMMEDIATE. A deferred BEGIN takes the write lock only at the
+ *   first write; if another process committed meanwhile, SQLite fails the upgrade at once with
+ *   SQLITE_BUSY (busy_timeout does not help). IMMEDIATE waits for the lock up front, so busy_timeout
+ *   applies. Every wafleet transaction writes, so nothing is lost by taking the lock early.
+ * - The adapter admits that SQLite has transactional DDL: Kysely's Migrator then runs migrations
+ *   inside one transaction, so a crash mid-migration leaves the previous schema, not half a new one.
  */
-import { SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely';
+import {
+  CompiledQuery,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type DialectAdapter,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
 
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   override get supportsTransactionalDdl(): boolean {
@@ -11,7 +24,24 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
+class ImmediateTransactionSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
 export class WafleetSqliteDialect extends SqliteDialect {
+  private readonly driverConfig: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.driverConfig = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateTransactionSqliteDriver(this.driverConfig);
+  }
+
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
   }
