@@ -256,11 +256,13 @@ export class SessionRuntime {
     this.status = change.status;
     this.reason = change.reason ?? null;
     const now = this.deps.clock.now();
-    const events = extra.map(([type, payload]) => sessionEvent(this.deps.newId, now, this.record, type, payload));
+    const events = [];
     if (statusChanged || change.me) {
       const payload = { status: change.status, previous, reason: this.reason, ...(change.me ? { me: change.me } : {}) };
-      events.unshift(sessionEvent(this.deps.newId, now, this.record, 'session.status', payload));
+      events.push(sessionEvent(this.deps.newId, now, this.record, 'session.status', payload));
     }
+    // Ids are created in publish order, so the event log sorts the way things happened.
+    for (const [type, payload] of extra) events.push(sessionEvent(this.deps.newId, now, this.record, type, payload));
     const updated = await this.deps.storage.transaction(async (repos) => {
       const record = await repos.sessions.update(
         this.record.id,
