@@ -3,7 +3,7 @@
  * (stored together with their event in one transaction), and applies the restart policy.
  */
 import type { Engine, EngineEvent, EngineHealth, EngineSession, AuthStatePort, EngineLogger } from '../engines/engine.ts';
-import type { SessionMe, SessionRecord } from '../domain/records.ts';
+import type { EventRecord, SessionMe, SessionRecord } from '../domain/records.ts';
 import { canTransition, isActive, type SessionStatus } from '../domain/session.ts';
 import { backoffDelay, CircuitBreaker } from '../domain/restart-policy.ts';
 import type { Storage } from '../storage/ports.ts';
@@ -256,7 +256,7 @@ export class SessionRuntime {
     this.status = change.status;
     this.reason = change.reason ?? null;
     const now = this.deps.clock.now();
-    const events = [];
+    const events: EventRecord[] = [];
     if (statusChanged || change.me) {
       const payload = { status: change.status, previous, reason: this.reason, ...(change.me ? { me: change.me } : {}) };
       events.push(sessionEvent(this.deps.newId, now, this.record, 'session.status', payload));
