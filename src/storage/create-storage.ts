@@ -17,7 +17,7 @@ export interface CreateStorageOptions {
   dataDir: string;
   /** PostgreSQL only: schema for all tables (created when missing). Default: the URL's search_path. */
   schema?: string | undefined;
-  logger?: Pick<Logger, 'info'> | undefined;
+  logger?: Pick<Logger, 'info' | 'warn'> | undefined;
 }
 
 export interface MigrateResult {
@@ -42,6 +42,7 @@ async function open(options: CreateStorageOptions): Promise<{ storage: Storage; 
     ? await openPostgresStorage({
         url: options.databaseUrl,
         ...(options.schema !== undefined ? { schema: options.schema } : {}),
+        onIdleError: (error) => options.logger?.warn({ err: error }, 'idle PostgreSQL connection failed; it will be replaced'),
       })
     : await openSqliteStorage({ file: join(options.dataDir, SQLITE_FILE_NAME) });
   options.logger?.info({ ...describe(options), applied: migrations.applied }, 'storage ready');

@@ -13,6 +13,8 @@ export interface PostgresStorageOptions {
   schema?: string;
   /** Pool size (default 10, at least 2). */
   poolMax?: number;
+  /** Told about errors of idle pooled connections; they are otherwise harmless (see pg-pool.ts). */
+  onIdleError?: (error: Error) => void;
 }
 
 /** First half of the two-int advisory-lock key: "wafe" in ASCII, so other apps' keys differ. */
@@ -45,6 +47,7 @@ function openDatabase(options: PostgresStorageOptions): Kysely<Database> {
     url: options.url,
     ...(options.schema !== undefined ? { schema: options.schema } : {}),
     ...(options.poolMax !== undefined ? { max: options.poolMax } : {}),
+    ...(options.onIdleError !== undefined ? { onIdleError: options.onIdleError } : {}),
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -17,6 +17,8 @@ export interface PgPoolOptions {
   url: string;
   schema?: string;
   max?: number;
+  /** Errors of idle pooled connections (server restart, network cut). */
+  onIdleError?: (error: Error) => void;
 }
 
 export function createPgPool(options: PgPoolOptions): pg.Pool {
@@ -26,7 +28,7 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
   const types = new pg.TypeOverrides();
   types.setTypeParser(INT8_OID, (value: string) => Number(value));
   if (options.schema !== undefined) assertSchemaName(options.schema);
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: options.url,
     // Two at least: migrations hold an advisory lock on one connection while running on another.
     max: Math.max(2, options.max ?? 10),
@@ -35,4 +37,8 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
     // handler that runs SET would race the first query).
     ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
   });
+  // Without a listener, an idle connection dropped by the server emits an unhandled 'error' and
+  // kills the process. The pool discards that connection and the next query opens a new one.
+  pool.on('error', (error) => options.onIdleError?.(error));
+  return pool;
 }

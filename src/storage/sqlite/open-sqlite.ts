@@ -1,4 +1,11 @@
-/** Embedded store: one better-sqlite3 connection to a file, WAL journal, foreign keys enforced. */
+/**
+ * Embedded store: one better-sqlite3 connection to a file, WAL journal, foreign keys enforced.
+ *
+ * One Storage per file per process. better-sqlite3 is synchronous: when a second connection in the
+ * same process waits for the write lock (busy_timeout), it blocks the event loop, so the
+ * transaction holding the lock can never finish. Separate processes are fine: they wait for each
+ * other through busy_timeout and BEGIN IMMEDIATE (sqlite-dialect.ts).
+ */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
