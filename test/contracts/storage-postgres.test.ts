@@ -2,7 +2,10 @@
  * Storage contract on PostgreSQL, when WAFLEET_TEST_PG_URL is set. Every test gets a fresh random
  * schema (dropped afterwards), so parallel runs on one database never see each other's rows.
  */
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { createStorage } from '../../src/storage/create-storage.ts';
 import { dropPostgresSchema } from '../../src/storage/postgres/open-postgres.ts';
 import { registerStorageContract } from './storage.contract.ts';
 
@@ -19,4 +22,11 @@ registerStorageContract({
       drop: () => dropPostgresSchema(url, schema),
     };
   },
+});
+
+describe('postgres options', () => {
+  test('a schema name that is not a plain identifier is refused before connecting', async () => {
+    const options = { databaseUrl: 'postgres://nobody@127.0.0.1:1/none', dataDir: '/unused', schema: 'x; drop table y' };
+    await assert.rejects(createStorage(options), /Invalid PostgreSQL schema name/);
+  });
 });
