@@ -20,9 +20,9 @@ export {
   readEncNode,
   stanzaTypeFor,
 } from './enc-node.ts';
-export { MemorySignalStore } from './memory-store.ts';
+export { MemorySignalStore, type StoreSnapshot } from './memory-store.ts';
 export { padRandomMax16, unpadRandomMax16 } from './padding.ts';
 export { buildPostLinkBootstrap, type PostLinkBootstrap, type PostLinkOptions } from './post-link.ts';
 export type { DeviceBundle, EncPayload, PreKeyPublic, SignedPreKeyPublic, UploadedKeys } from './types.ts';
 export { type AddressedEnc, type BundleLookup, type InboxEntry, VirtualContact } from './virtual-contact.ts';
-export { VirtualDevice, type VirtualDeviceOptions } from './virtual-device.ts';
+export { VirtualDevice, type VirtualDeviceOptions, type VirtualDeviceSnapshot } from './virtual-device.ts';

@@ -20,8 +20,23 @@ export interface SignedPreKeyPair {
  * Trust is on first use, like WhatsApp Web: a peer's identity is recorded, never rejected,
  * so a re-linked Baileys device (new identity) simply starts a new session.
  */
+/** JSON-safe snapshot of a store (binary as base64), for the simulator's state file. */
+export interface StoreSnapshot {
+  registrationId: number;
+  identity: { pub: string; priv: string };
+  signedPreKey: { keyId: number; pub: string; priv: string; signature: string };
+  preKeys: Array<{ keyId: number; pub: string; priv: string }>;
+  sessions: Record<string, string>;
+  senderKeys: Record<string, string>;
+}
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+const unb64 = (text: string) => Buffer.from(text, 'base64');
+
 export class MemorySignalStore implements SignalStorage {
-  private readonly sessions = new Map<string, Uint8Array>();
+  // libsignal's SessionRecord.serialize() yields a JSON-safe object (its .d.ts says Uint8Array);
+  // keeping it as a JSON string isolates stored state from live record objects.
+  private readonly sessions = new Map<string, string>();
   private readonly identities = new Map<string, Uint8Array>();
   private readonly senderKeys = new Map<string, string>();
 
@@ -35,17 +50,16 @@ export class MemorySignalStore implements SignalStorage {
 
   async loadSession(id: string): Promise<libsignal.SessionRecord | undefined> {
     const raw = this.sessions.get(id);
-    return raw ? libsignal.SessionRecord.deserialize(raw) : undefined;
+    return raw ? libsignal.SessionRecord.deserialize(JSON.parse(raw)) : undefined;
   }
 
   async storeSession(id: string, session: libsignal.SessionRecord): Promise<void> {
-    // Serialize on store so later mutations of the record object cannot leak into the store.
-    this.sessions.set(id, session.serialize());
+    this.sessions.set(id, JSON.stringify(session.serialize()));
   }
 
   hasSession(id: string): boolean {
     const raw = this.sessions.get(id);
-    return !!raw && libsignal.SessionRecord.deserialize(raw).haveOpenSession();
+    return !!raw && libsignal.SessionRecord.deserialize(JSON.parse(raw)).haveOpenSession();
   }
 
   deleteSession(id: string): void {
@@ -84,5 +98,38 @@ export class MemorySignalStore implements SignalStorage {
 
   async storeSenderKey(name: SenderKeyName, record: SenderKeyRecord): Promise<void> {
     this.senderKeys.set(name.toString(), JSON.stringify(record.serialize()));
+  }
+
+  snapshot(): StoreSnapshot {
+    const { signedPreKey } = this;
+    return {
+      registrationId: this.registrationId,
+      identity: { pub: b64(this.identity.pubKey), priv: b64(this.identity.privKey) },
+      signedPreKey: {
+        keyId: signedPreKey.keyId,
+        pub: b64(signedPreKey.keyPair.pubKey),
+        priv: b64(signedPreKey.keyPair.privKey),
+        signature: b64(signedPreKey.signature),
+      },
+      preKeys: [...this.preKeys].map(([keyId, pair]) => ({ keyId, pub: b64(pair.pubKey), priv: b64(pair.privKey) })),
+      sessions: Object.fromEntries(this.sessions),
+      senderKeys: Object.fromEntries(this.senderKeys),
+    };
+  }
+
+  static restore(snap: StoreSnapshot): MemorySignalStore {
+    const store = new MemorySignalStore(
+      snap.registrationId,
+      { pubKey: unb64(snap.identity.pub), privKey: unb64(snap.identity.priv) },
+      {
+        keyId: snap.signedPreKey.keyId,
+        keyPair: { pubKey: unb64(snap.signedPreKey.pub), privKey: unb64(snap.signedPreKey.priv) },
+        signature: unb64(snap.signedPreKey.signature),
+      },
+      new Map(snap.preKeys.map((k) => [k.keyId, { pubKey: unb64(k.pub), privKey: unb64(k.priv) }])),
+    );
+    for (const [id, json] of Object.entries(snap.sessions)) store.sessions.set(id, json);
+    for (const [id, json] of Object.entries(snap.senderKeys)) store.senderKeys.set(id, json);
+    return store;
   }
 }

@@ -1,7 +1,7 @@
 import libsignal from 'libsignal';
 import { proto } from 'baileys';
 import { jidToAddress } from './address.ts';
-import { type KeyPairBuffers, MemorySignalStore } from './memory-store.ts';
+import { type KeyPairBuffers, MemorySignalStore, type StoreSnapshot } from './memory-store.ts';
 import { padRandomMax16, unpadRandomMax16 } from './padding.ts';
 import {
   type DeviceBundle,
@@ -31,6 +31,11 @@ export interface VirtualDeviceOptions {
   signedPreKeyId?: number;
 }
 
+export interface VirtualDeviceSnapshot {
+  jid: string;
+  store: StoreSnapshot;
+}
+
 /**
  * A simulated phone's Signal endpoint: identity, registration id, signed and one-time prekeys
  * and sessions, all in memory. It encrypts WAProto messages for Baileys devices (X3DH from
@@ -41,13 +46,11 @@ export class VirtualDevice {
   readonly jid: string;
   readonly store: MemorySignalStore;
   readonly groups: VirtualGroupCipher;
-  private readonly publishedPreKeys: number[];
 
   private constructor(jid: string, store: MemorySignalStore) {
     this.jid = jid;
     this.store = store;
     this.groups = new VirtualGroupCipher(store, jid);
-    this.publishedPreKeys = [...store.preKeys.keys()];
   }
 
   static create(options: VirtualDeviceOptions): VirtualDevice {
@@ -60,6 +63,15 @@ export class VirtualDevice {
     }
     const store = new MemorySignalStore(keyhelper.generateRegistrationId(), identity, signedPreKey, preKeys);
     return new VirtualDevice(jid, store);
+  }
+
+  /** Everything needed to bring the device back after a simulator restart (JSON-safe). */
+  toJSON(): VirtualDeviceSnapshot {
+    return { jid: this.jid, store: this.store.snapshot() };
+  }
+
+  static fromJSON(snapshot: VirtualDeviceSnapshot): VirtualDevice {
+    return new VirtualDevice(snapshot.jid, MemorySignalStore.restore(snapshot.store));
   }
 
   get registrationId(): number {
@@ -85,9 +97,7 @@ export class VirtualDevice {
         publicKey: rawPubKey(signedPreKey.keyPair.pubKey),
         signature: Buffer.from(signedPreKey.signature),
       },
-      preKeys: this.publishedPreKeys
-        .filter((id) => this.store.preKeys.has(id))
-        .map((id) => ({ keyId: id, publicKey: rawPubKey(this.store.preKeys.get(id)!.pubKey) })),
+      preKeys: [...this.store.preKeys].map(([keyId, pair]) => ({ keyId, publicKey: rawPubKey(pair.pubKey) })),
     };
   }
 
