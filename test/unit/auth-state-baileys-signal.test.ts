@@ -93,3 +93,19 @@ test('auth state sealed under another master key refuses to load (AUTH_STATE_COR
   const wrongKey = createEncryptedAuthState(repo, createCipher(randomBytes(32)), 'bob');
   await assert.rejects(loadBaileysAuthState(wrongKey), { code: 'AUTH_STATE_CORRUPT' });
 });
+
+test("Baileys' socket wrapper: a transaction commits as one write; outside one, a set splits per type", async () => {
+  const repo = new MemoryAuthStateRepository();
+  const { state } = await loadBaileysAuthState(createEncryptedAuthState(repo, createCipher(randomBytes(32)), 's'));
+  const keys = addTransactionCapability(state.keys, logger, { maxCommitRetries: 1, delayBetweenTriesMs: 0 });
+  const twoTypes = () => ({ session: { 'a.0': randomBytes(8) }, 'identity-key': { 'a.0': randomBytes(33) } });
+
+  await keys.transaction(async () => {
+    await keys.set(twoTypes());
+    await keys.set({ 'device-list': { a: ['0'] } });
+  }, 'a');
+  assert.equal(repo.writes.length, 1, 'everything set inside one transaction is one atomic write');
+
+  await keys.set(twoTypes());
+  assert.equal(repo.writes.length, 3, 'outside a transaction Baileys writes each type separately');
+});

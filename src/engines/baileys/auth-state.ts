@@ -12,8 +12,10 @@
  *   (Socket/socket.js). Inside a keys.transaction() (every Signal encrypt/decrypt, session
  *   migration) all mutations are buffered and committed as ONE set() → one atomic write here.
  *   Outside a transaction it splits a multi-type set() into one set() per type (run in parallel),
- *   so those become several atomic writes; Baileys only does that for sets it tolerates splitting
- *   (e.g. saveIdentity's session-delete + identity-key).
+ *   so those become several atomic writes. That is Baileys' behaviour and no store can undo it;
+ *   the case that matters is saveIdentity (session delete + new identity key, before decrypting a
+ *   pkmsg): a crash between the two leaves a stale session that Signal replaces on the next pkmsg.
+ *   Both behaviours are pinned by test/unit/auth-state-baileys-signal.test.ts.
  * - makeCacheableSignalKeyStore: DO wrap, with a fresh cache per socket (never shared between
  *   sockets or sessions, never kept across a lease handover). Without it every decrypt re-reads and
  *   re-decrypts the same session/identity rows from the database. It updates its cache before our
