@@ -10,6 +10,7 @@ import { createIdFactory } from './domain/ids.ts';
 import type { Engine } from './engines/engine.ts';
 import { EngineRegistry } from './engines/registry.ts';
 import { FakeEngine } from './engines/fake/fake-engine.ts';
+import { BaileysEngine } from './engines/baileys/baileys-engine.ts';
 import { createStorage } from './storage/create-storage.ts';
 import type { Storage } from './storage/ports.ts';
 import { ApiKeyService } from './auth/api-key-service.ts';
@@ -60,6 +61,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     const cipher = createCipher(masterKey.key);
 
     const engines = new EngineRegistry();
+    engines.register(new BaileysEngine({ waUrl: config.waUrl, logger: logger.child({ engine: 'baileys' }, { level: config.engineLogLevel }) }));
     if (config.enableFakeEngine) engines.register(new FakeEngine());
     for (const engine of options.engines ?? []) engines.register(engine);
 

@@ -29,6 +29,8 @@ const ENV_SCHEMA = {
   WAFLEET_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   WAFLEET_MASTER_KEY: z.string().min(1).optional(),
   WAFLEET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WAFLEET_WA_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').default('wss://web.whatsapp.com/ws/chat'),
+  WAFLEET_ENGINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   WAFLEET_ENABLE_FAKE_ENGINE: boolean.default(false),
   WAFLEET_DEFAULT_ENGINE: z.string().min(1).default('baileys'),
   WAFLEET_BODY_LIMIT_BYTES: integer(1024, 512 * 1024 * 1024).default(1024 * 1024),
@@ -56,6 +58,8 @@ export interface Config {
   masterKey: string | undefined;
   logLevel: EnvValues['WAFLEET_LOG_LEVEL'];
   enableFakeEngine: boolean;
+  waUrl: string;
+  engineLogLevel: EnvValues['WAFLEET_ENGINE_LOG_LEVEL'];
   defaultEngine: string;
   bodyLimitBytes: number;
   resume: { concurrency: number; staggerMs: number };
@@ -100,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     masterKey: v.WAFLEET_MASTER_KEY,
     logLevel: v.WAFLEET_LOG_LEVEL,
     enableFakeEngine: v.WAFLEET_ENABLE_FAKE_ENGINE,
+    waUrl: v.WAFLEET_WA_URL,
+    engineLogLevel: v.WAFLEET_ENGINE_LOG_LEVEL,
     defaultEngine: v.WAFLEET_DEFAULT_ENGINE,
     bodyLimitBytes: v.WAFLEET_BODY_LIMIT_BYTES,
     resume: { concurrency: v.WAFLEET_RESUME_CONCURRENCY, staggerMs: v.WAFLEET_RESUME_STAGGER_MS },

@@ -1,0 +1,45 @@
+/**
+ * The real engine: one unmodified Baileys socket per session. Only this folder imports baileys.
+ * It reports connection changes as EngineEvents and never touches storage directly: auth state goes
+ * through the AuthStatePort the runtime hands it (encrypted, in the database).
+ */
+import makeWASocket, { Browsers, makeCacheableSignalKeyStore, type WASocket } from 'baileys';
+import type { Logger } from 'pino';
+import type { Engine, EngineCapabilities, EngineSession, EngineSessionContext } from '../engine.ts';
+import { BaileysEngineSession } from './baileys-session.ts';
+
+export interface BaileysEngineOptions {
+  /** WhatsApp's WebSocket URL; sim/ in tests (WAFLEET_WA_URL). */
+  waUrl: string;
+  /** Baileys' own logger (it needs pino); quiet by default because it is chatty. */
+  logger: Logger;
+  /** Passed through to Baileys; shorter in tests. */
+  keepAliveIntervalMs?: number;
+}
+
+export type SocketFactory = (config: Parameters<typeof makeWASocket>[0]) => WASocket;
+
+export class BaileysEngine implements Engine {
+  readonly name = 'baileys';
+  readonly capabilities: EngineCapabilities = {
+    features: ['qr', 'pairingCode', 'logout', 'passthrough', 'messages.text', 'messages.media', 'groups', 'presence'],
+  };
+
+  constructor(private readonly options: BaileysEngineOptions) {}
+
+  createSession(ctx: EngineSessionContext): EngineSession {
+    const logger = this.options.logger.child({ sessionId: ctx.sessionId });
+    const openSocket = async (auth: Parameters<typeof makeWASocket>[0]['auth']) =>
+      makeWASocket({
+        auth: { creds: auth.creds, keys: makeCacheableSignalKeyStore(auth.keys, logger) },
+        waWebSocketUrl: this.options.waUrl,
+        logger,
+        browser: Browsers.ubuntu('Chrome'),
+        markOnlineOnConnect: false,
+        syncFullHistory: false,
+        generateHighQualityLinkPreview: false,
+        ...(this.options.keepAliveIntervalMs ? { keepAliveIntervalMs: this.options.keepAliveIntervalMs } : {}),
+      });
+    return new BaileysEngineSession(ctx, openSocket);
+  }
+}

@@ -1,0 +1,168 @@
+/** One Baileys socket's lifecycle, translated into EngineEvents. */
+import { jidNormalizedUser, S_WHATSAPP_NET, type AuthenticationState, type WASocket, type ConnectionState } from 'baileys';
+import type { EngineHealth, EngineSession, EngineSessionContext } from '../engine.ts';
+import { AppError } from '../../errors/app-error.ts';
+import { loadBaileysAuthState } from './auth-state.ts';
+import { mapDisconnect } from './disconnect.ts';
+import { reviveArgs, toJsonSafe } from './json-safe.ts';
+
+type OpenSocket = (auth: AuthenticationState) => Promise<WASocket>;
+
+/** How often wafleet measures the round trip of a keepalive ping of its own. */
+const PROBE_INTERVAL_MS = 60_000;
+
+export class BaileysEngineSession implements EngineSession {
+  private sock: WASocket | undefined;
+  private stopping = false;
+  private lastFrameAt: number | null = null;
+  private keepaliveRttMs: number | null = null;
+  private decryptErrors = 0;
+  private probe: NodeJS.Timeout | undefined;
+  /** Resolves once the socket talks to WhatsApp (first QR or open), for pairing-code requests. */
+  private reachable!: Promise<void>;
+  private markReachable!: () => void;
+
+  constructor(
+    private readonly ctx: EngineSessionContext,
+    private readonly openSocket: OpenSocket,
+  ) {
+    this.reachable = new Promise((resolve) => (this.markReachable = resolve));
+  }
+
+  async start(): Promise<void> {
+    const { state, saveCreds } = await loadBaileysAuthState(this.ctx.authState);
+    const sock = await this.openSocket(state);
+    this.sock = sock;
+    sock.ev.on('creds.update', () => {
+      saveCreds().catch((error: unknown) => this.ctx.logger.error({ err: error }, 'saving creds failed'));
+    });
+    sock.ev.on('connection.update', (update) => this.onConnectionUpdate(sock, update));
+    sock.ws.on('frame', () => {
+      this.lastFrameAt = Date.now();
+    });
+    sock.ev.on('messages.upsert', ({ messages }) => {
+      for (const message of messages) {
+        if (message.messageStubType === 2 /* CIPHERTEXT: could not decrypt */) this.decryptErrors += 1;
+      }
+    });
+  }
+
+  private onConnectionUpdate(sock: WASocket, update: Partial<ConnectionState>): void {
+    if (sock !== this.sock || this.stopping) return;
+    if (update.qr) {
+      this.markReachable();
+      this.ctx.emit({ type: 'qr', qr: update.qr });
+    }
+    if (update.connection === 'open') {
+      this.markReachable();
+      this.lastFrameAt = Date.now();
+      const user = sock.user;
+      this.ctx.emit({
+        type: 'connected',
+        me: {
+          id: user ? jidNormalizedUser(user.id) : 'unknown',
+          ...(user?.lid ? { lid: jidNormalizedUser(user.lid) } : {}),
+          ...(user?.name ? { name: user.name } : {}),
+        },
+      });
+      this.startProbe(sock);
+    }
+    if (update.connection === 'close') {
+      clearInterval(this.probe);
+      const error = update.lastDisconnect?.error as { output?: { statusCode?: number }; message?: string } | undefined;
+      const statusCode = error?.output?.statusCode;
+      const mapped = mapDisconnect(statusCode);
+      this.sock = undefined;
+      this.ctx.emit({
+        type: 'disconnected',
+        ...mapped,
+        detail: `${statusCode ?? 'no status'} ${error?.message ?? 'connection closed'}`.trim(),
+      });
+    }
+  }
+
+  private startProbe(sock: WASocket): void {
+    clearInterval(this.probe);
+    this.probe = setInterval(() => void this.measureKeepalive(sock), PROBE_INTERVAL_MS);
+    this.probe.unref();
+    void this.measureKeepalive(sock);
+  }
+
+  private async measureKeepalive(sock: WASocket): Promise<void> {
+    const started = Date.now();
+    try {
+      await sock.query({ tag: 'iq', attrs: { to: S_WHATSAPP_NET, type: 'get', xmlns: 'w:p' }, content: [{ tag: 'ping', attrs: {} }] });
+      this.keepaliveRttMs = Date.now() - started;
+    } catch {
+      // A failed ping shows up as frame silence and a close event; nothing to record here.
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.probe);
+    const sock = this.sock;
+    this.sock = undefined;
+    sock?.end(undefined);
+  }
+
+  async logout(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.probe);
+    const sock = this.sock;
+    this.sock = undefined;
+    if (!sock) return;
+    try {
+      await sock.logout();
+    } catch (error) {
+      // Unlinking is best effort when WhatsApp is unreachable; the login is wiped locally either way.
+      this.ctx.logger.warn({ err: error }, 'logout request failed; wiping the login locally');
+      sock.end(undefined);
+    }
+  }
+
+  async requestPairingCode(phone: string): Promise<string> {
+    await withTimeout(this.reachable, 20_000, 'WhatsApp did not answer in time; try again');
+    const sock = this.requireSocket();
+    const code = await sock.requestPairingCode(phone);
+    this.ctx.emit({ type: 'pairing_code', code });
+    return code;
+  }
+
+  health(): EngineHealth {
+    const connected = this.sock !== undefined;
+    return {
+      lastFrameAt: connected ? this.lastFrameAt : null,
+      keepaliveRttMs: connected ? this.keepaliveRttMs : null,
+      decryptErrors: this.decryptErrors,
+    };
+  }
+
+  async call(method: string, args: unknown[]): Promise<unknown> {
+    const sock = this.requireSocket() as unknown as Record<string, unknown>;
+    const fn = sock[method];
+    if (typeof fn !== 'function') {
+      throw new AppError('ENGINE_FEATURE_UNSUPPORTED', `The Baileys socket has no method "${method}".`);
+    }
+    try {
+      return toJsonSafe(await (fn as (...input: unknown[]) => unknown).apply(sock, reviveArgs(args)));
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('ENGINE_ERROR', `${method} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** The live socket, for feature calls. */
+  requireSocket(): WASocket {
+    if (!this.sock) throw new AppError('SESSION_NOT_RUNNING', 'The session is not connected to WhatsApp.');
+    return this.sock;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError('ENGINE_ERROR', message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
