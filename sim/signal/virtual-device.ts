@@ -29,6 +29,12 @@ export interface VirtualDeviceOptions {
   preKeyCount?: number;
   firstPreKeyId?: number;
   signedPreKeyId?: number;
+  /**
+   * Use this Curve25519 key pair (Baileys `KeyPair` shape, raw 32-byte keys) as the identity.
+   * For an account's primary (device 0) pass the account's ADV key: on a real phone the
+   * account signature key and device 0's Signal identity are the same key.
+   */
+  identity?: { private: Uint8Array; public: Uint8Array };
 }
 
 export interface VirtualDeviceSnapshot {
@@ -55,7 +61,9 @@ export class VirtualDevice {
 
   static create(options: VirtualDeviceOptions): VirtualDevice {
     const { jid, preKeyCount = 50, firstPreKeyId = 1, signedPreKeyId = 1 } = options;
-    const identity = keyhelper.generateIdentityKeyPair();
+    const identity = options.identity
+      ? { pubKey: signalPubKey(options.identity.public), privKey: Buffer.from(options.identity.private) }
+      : keyhelper.generateIdentityKeyPair();
     const signedPreKey = keyhelper.generateSignedPreKey(identity, signedPreKeyId);
     const preKeys = new Map<number, KeyPairBuffers>();
     for (let id = firstPreKeyId; id < firstPreKeyId + preKeyCount; id++) {
