@@ -4,6 +4,7 @@
  */
 import type { ApiKeyRecord, EventRecord, SessionRecord, Tenant } from '../domain/records.ts';
 import type { SessionStatus } from '../domain/session.ts';
+import type { ChatRecord, ContactRecord, MessageRecord, MessageStatus } from '../domain/messages.ts';
 
 export interface Page<T> {
   items: T[];
@@ -83,12 +84,52 @@ export interface AuthStateRepository {
   dump(sessionId: string): Promise<Array<{ category: string; keyId: string; value: Buffer }>>;
 }
 
+export interface MessageListQuery {
+  sessionId: string;
+  chatId?: string;
+  /** Only messages older than this timestamp (paging backwards through history). */
+  before?: number;
+  limit: number;
+}
+
+export interface MessageRepository {
+  /** Inserts, or replaces the content of an existing (sessionId, id) while keeping the furthest status. */
+  upsert(message: MessageRecord): Promise<void>;
+  get(sessionId: string, id: string): Promise<MessageRecord | undefined>;
+  /** Newest first. */
+  list(query: MessageListQuery): Promise<MessageRecord[]>;
+  /** Sets status (and reason) unconditionally; the caller decides whether it is an advance. */
+  setStatus(sessionId: string, id: string, status: MessageStatus, reason: string | null, at: number): Promise<boolean>;
+  /** Outbound messages still queued, oldest first (resume after a crash). */
+  listQueued(sessionId: string, limit: number): Promise<MessageRecord[]>;
+  deleteBySession(sessionId: string): Promise<void>;
+}
+
+export interface ChatRepository {
+  /** Creates or moves the chat forward; a name given replaces the stored one. */
+  upsert(chat: ChatRecord): Promise<void>;
+  get(sessionId: string, chatId: string): Promise<ChatRecord | undefined>;
+  /** Most recent activity first. */
+  list(sessionId: string, limit: number, offset: number): Promise<Page<ChatRecord>>;
+  deleteBySession(sessionId: string): Promise<void>;
+}
+
+export interface ContactRepository {
+  upsertMany(contacts: ContactRecord[]): Promise<void>;
+  get(sessionId: string, id: string): Promise<ContactRecord | undefined>;
+  list(sessionId: string, limit: number, offset: number): Promise<Page<ContactRecord>>;
+  deleteBySession(sessionId: string): Promise<void>;
+}
+
 export interface Repositories {
   tenants: TenantRepository;
   apiKeys: ApiKeyRepository;
   sessions: SessionRepository;
   events: EventRepository;
   authState: AuthStateRepository;
+  messages: MessageRepository;
+  chats: ChatRepository;
+  contacts: ContactRepository;
 }
 
 export interface Storage extends Repositories {
