@@ -6,6 +6,8 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BlobStore } from './blob-store.ts';
 import { createMediaCert, type MediaCert } from './cert.ts';
 import { serveBlob } from './range.ts';
@@ -17,8 +19,10 @@ export interface MediaServerOptions {
   certPath?: string;
   /** Reuse an existing certificate instead of generating one. */
   cert?: MediaCert;
-  /** Mirror blobs to this directory. */
+  /** Mirror blobs to this directory (the download-signing key is kept there too, so links survive a restart). */
   dir?: string;
+  /** Key for the `oh` download signature; default: random, or persisted in `dir`. */
+  signingKey?: Buffer;
   /** Max upload size in bytes (default 100 MiB). */
   maxBytes?: number;
   /** Default lifetime of tokens from issueAuth(), seconds (default 3600). */
@@ -42,6 +46,15 @@ export interface MediaServer {
 const UPLOAD_PATH = /^(?:\/mms\/[a-z-]+|\/product\/image|\/pps\/[a-z-]+)?\/([A-Za-z0-9_-]{43})$/;
 const DOWNLOAD_PATH = /^\/(?:v\/)?[a-z0-9.-]+\/(?:[a-z0-9.-]+\/)?([A-Za-z0-9_-]+)\.enc$/i;
 
+function signingKeyFor(dir: string | undefined): Buffer {
+  if (!dir) return randomBytes(32);
+  const file = join(dir, 'signing.key');
+  if (existsSync(file)) return readFileSync(file);
+  const key = randomBytes(32);
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}
+
 export async function startMediaServer(opts: MediaServerOptions = {}): Promise<MediaServer> {
   const now = opts.now ?? Date.now;
   const cert = opts.cert ?? (await createMediaCert(opts.certPath));
@@ -50,7 +63,7 @@ export async function startMediaServer(opts: MediaServerOptions = {}): Promise<M
     await writeFile(opts.certPath, cert.cert, 'utf8');
   }
   const store = new BlobStore(opts.dir);
-  const secret = randomBytes(32);
+  const secret = opts.signingKey ?? signingKeyFor(opts.dir);
   const auths = new Map<string, number>();
   const maxBytes = opts.maxBytes ?? 104_857_600;
   const counters = { uploads: 0, downloads: 0, rejected: 0 };
