@@ -59,6 +59,10 @@ test('metadata query and participating list parse like Baileys groupMetadata / g
   const bobs = run(store, bob, groupQuery('@g.us', 'get', [{ tag: 'participating', attrs: {}, content: [] }]));
   assert.equal(getBinaryNodeChildren(getBinaryNodeChild(bobs.reply, 'groups'), 'group').length, 1);
 
+  const nobody = { pn: '15550000099@s.whatsapp.net', lid: '100000000000099@lid' };
+  const none = run(store, nobody, groupQuery('@g.us', 'get', [{ tag: 'participating', attrs: {}, content: [] }]));
+  assert.equal(getBinaryNodeChildren(getBinaryNodeChild(none.reply, 'groups'), 'group').length, 0);
+
   const outsider = run(store, dave, groupQuery(meta.id, 'get', [{ tag: 'query', attrs: { request: 'interactive' } }]));
   assert.throws(() => extractGroupMetadata(outsider.reply), (e: any) => e.output?.statusCode === 403);
   const missing = run(store, alice, groupQuery('120363000000000000@g.us', 'get', [{ tag: 'query', attrs: {} }]));
