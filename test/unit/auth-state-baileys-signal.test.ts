@@ -109,3 +109,40 @@ test("Baileys' socket wrapper: a transaction commits as one write; outside one, 
   await keys.set(twoTypes());
   assert.equal(repo.writes.length, 3, 'outside a transaction Baileys writes each type separately');
 });
+
+test('a tampered Signal session row: Baileys swallows it as "no session", onCorruptKey still reports it', async () => {
+  const repo = new MemoryAuthStateRepository();
+  const cipher = createCipher(randomBytes(32));
+  const alice = await loadBaileysAuthState(createEncryptedAuthState(repo, cipher, 'alice'));
+  const reported: Array<{ code: string; details: unknown }> = [];
+  const bob = await loadBaileysAuthState(createEncryptedAuthState(repo, cipher, 'bob'), {
+    onCorruptKey: (error) => reported.push({ code: error.code, details: error.details }),
+  });
+  const { update, preKeys } = await getNextPreKeys(bob.state, 1);
+  Object.assign(bob.state.creds, update);
+  const { creds } = bob.state;
+  const aliceSignal = signalRepository(alice.state, false);
+  const bobSignal = signalRepository(bob.state, false);
+  await aliceSignal.injectE2ESession({
+    jid: BOB,
+    session: {
+      registrationId: creds.registrationId,
+      identityKey: generateSignalPubKey(creds.signedIdentityKey.public),
+      signedPreKey: { keyId: creds.signedPreKey.keyId, publicKey: generateSignalPubKey(creds.signedPreKey.keyPair.public), signature: creds.signedPreKey.signature },
+      preKey: { keyId: 1, publicKey: generateSignalPubKey(preKeys[1]?.public ?? Buffer.alloc(0)) },
+    },
+  });
+  await bobSignal.decryptMessage({ jid: ALICE, ...(await aliceSignal.encryptMessage({ jid: BOB, data: Buffer.from('one') })) });
+  await aliceSignal.decryptMessage({ jid: BOB, ...(await bobSignal.encryptMessage({ jid: ALICE, data: Buffer.from('ack') })) });
+  const next = await aliceSignal.encryptMessage({ jid: BOB, data: Buffer.from('two') });
+  assert.equal(next.type, 'msg');
+
+  const row = (await repo.dump('bob')).find((r) => r.category === 'session');
+  assert.ok(row);
+  row.value[row.value.length - 1] = (row.value[row.value.length - 1] ?? 0) ^ 1;
+  await repo.write('bob', [row]);
+
+  await assert.rejects(bobSignal.decryptMessage({ jid: ALICE, ...next }), /No session record/);
+  assert.ok(reported.length >= 1);
+  assert.deepEqual(reported[0], { code: 'AUTH_STATE_CORRUPT', details: { sessionId: 'bob', category: 'session', keyId: row.keyId } });
+});

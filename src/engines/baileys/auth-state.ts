@@ -26,7 +26,7 @@
 import { BufferJSON, initAuthCreds, proto } from 'baileys';
 import type { AuthenticationCreds, AuthenticationState, SignalDataSet, SignalDataTypeMap, SignalKeyStore } from 'baileys';
 import type { AuthStatePort } from '../engine.ts';
-import { AppError } from '../../errors/app-error.ts';
+import { AppError, isAppError } from '../../errors/app-error.ts';
 
 export const CREDS_CATEGORY = 'creds';
 export const CREDS_KEY = 'creds';
@@ -35,6 +35,16 @@ export interface BaileysAuthState {
   state: AuthenticationState;
   /** Persist state.creds as it is now; call on every 'creds.update' event. */
   saveCreds(): Promise<void>;
+}
+
+export interface BaileysAuthStateOptions {
+  /**
+   * Called when a Signal key row fails to decrypt or parse, before the error is thrown to Baileys.
+   * Needed because Baileys swallows errors from session reads (libsignal loadSession returns null on
+   * any error), so a corrupt session row only shows up as "No session record": use this to log it
+   * and count it in the session's health.
+   */
+  onCorruptKey?(error: AppError): void;
 }
 
 type SignalType = keyof SignalDataTypeMap;
@@ -72,7 +82,7 @@ export function signalSetToWrites(data: SignalDataSet): PortWrite[] {
   return writes;
 }
 
-export async function loadBaileysAuthState(port: AuthStatePort): Promise<BaileysAuthState> {
+export async function loadBaileysAuthState(port: AuthStatePort, options: BaileysAuthStateOptions = {}): Promise<BaileysAuthState> {
   const stored = (await port.get(CREDS_CATEGORY, [CREDS_KEY])).get(CREDS_KEY);
   const creds: AuthenticationCreds = stored ? decodeValue(stored, CREDS_CATEGORY, CREDS_KEY) : initAuthCreds();
 
@@ -87,11 +97,16 @@ export async function loadBaileysAuthState(port: AuthStatePort): Promise<Baileys
 
   const keys: SignalKeyStore = {
     async get(type, ids) {
-      const found = await port.get(type, ids);
-      // Missing ids are left out (not null), as Baileys' own stores and cache expect.
-      const result: { [id: string]: SignalDataTypeMap[typeof type] } = {};
-      for (const [id, bytes] of found) result[id] = reviveSignalValue(type, decodeValue(bytes, type, id));
-      return result;
+      try {
+        const found = await port.get(type, ids);
+        // Missing ids are left out (not null), as Baileys' own stores and cache expect.
+        const result: { [id: string]: SignalDataTypeMap[typeof type] } = {};
+        for (const [id, bytes] of found) result[id] = reviveSignalValue(type, decodeValue(bytes, type, id));
+        return result;
+      } catch (error) {
+        if (isAppError(error) && error.code === 'AUTH_STATE_CORRUPT') options.onCorruptKey?.(error);
+        throw error;
+      }
     },
     async set(data) {
       // Serialized now, synchronously: later mutation of the objects by Baileys cannot change the batch.
