@@ -1,0 +1,72 @@
+import { AdminServer } from './admin/admin-server.ts';
+import type { AdminRoute } from './admin/routes.ts';
+import { createServerIdentity } from './server/keys.ts';
+import { type SimExtension, SimServer } from './server/sim-server.ts';
+import { SimStore } from './state/store.ts';
+
+export type { AdminRoute } from './admin/routes.ts';
+export type { SimExtension } from './server/sim-server.ts';
+export { SimServer } from './server/sim-server.ts';
+export { SimStore } from './state/store.ts';
+
+export interface StartSimOptions {
+  /** Interface to bind (default 127.0.0.1: the simulator is loopback-only by design). */
+  host?: string;
+  /** WebSocket port; 0 (default) picks a free one. */
+  port?: number;
+  /** Admin HTTP port; 0 (default) picks a free one. */
+  adminPort?: number;
+  /** JSON file holding accounts, devices, key directory and offline queues across restarts. */
+  stateFile?: string;
+  /** Derives the certificate root (and chain) deterministically, so a pinned root survives restarts. */
+  rootSeed?: string;
+  /** Added to every frame the server sends, plus uniform jitter. */
+  latencyMs?: number;
+  jitterMs?: number;
+  /** Pause between the client's handshake finish and the first server frame (default 20 ms). */
+  postHandshakeDelayMs?: number;
+  /** Extra modules (groups, media, virtual phones) and their admin routes. */
+  extensions?: SimExtension[];
+  adminRoutes?: AdminRoute[];
+}
+
+export interface RunningSim {
+  /** `ws://127.0.0.1:PORT/ws/chat` — give it to Baileys as `waWebSocketUrl`. */
+  wsUrl: string;
+  /** `http://127.0.0.1:PORT` — the admin API (routes under /admin). */
+  adminUrl: string;
+  /** Hex of the 32-byte root public key clients must pin (WA_CERT_DETAILS.PUBLIC_KEY). */
+  rootPublicKey: string;
+  sim: SimServer;
+  stop(): Promise<void>;
+}
+
+export async function startSim(options: StartSimOptions = {}): Promise<RunningSim> {
+  const host = options.host ?? '127.0.0.1';
+  const store = new SimStore(options.stateFile);
+  const identity = createServerIdentity(options.rootSeed);
+  const sim = new SimServer(store, identity, {
+    host,
+    port: options.port ?? 0,
+    postHandshakeDelayMs: options.postHandshakeDelayMs ?? 20,
+    latencyMs: options.latencyMs ?? 0,
+    jitterMs: options.jitterMs ?? 0,
+  });
+  sim.extensions.push(...(options.extensions ?? []));
+  const admin = new AdminServer(sim, options.adminRoutes);
+  const wsUrl = await sim.listen();
+  const adminUrl = await admin.listen(host, options.adminPort ?? 0);
+  let stopped = false;
+  return {
+    wsUrl,
+    adminUrl,
+    rootPublicKey: identity.root.public.toString('hex'),
+    sim,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await Promise.all([sim.close(), admin.close()]);
+      store.flush();
+    },
+  };
+}
