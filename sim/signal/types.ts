@@ -1,8 +1,9 @@
 /**
  * Public key material as it travels through the simulator's key directory.
- * All public keys here are the raw 32-byte Curve25519 keys exactly as Baileys uploads them in
+ * Public keys here are the raw 32-byte Curve25519 keys exactly as Baileys uploads them in
  * `<iq xmlns="encrypt" type="set">`; the 0x05 Signal type prefix is added only when handing keys
- * to libsignal (see `signalPubKey`).
+ * to libsignal (see `signalPubKey`). 33-byte prefixed keys (as Baileys' retry-receipt parser
+ * returns them) are accepted wherever a bundle is consumed.
  */
 export interface PreKeyPublic {
   keyId: number;

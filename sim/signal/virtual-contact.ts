@@ -1,4 +1,12 @@
-import { type BinaryNode, generateMessageID, getBinaryNodeChild, getBinaryNodeChildren, jidDecode, proto } from 'baileys';
+import {
+  type BinaryNode,
+  extractE2ESessionFromRetryReceipt,
+  generateMessageID,
+  getBinaryNodeChild,
+  getBinaryNodeChildren,
+  jidDecode,
+  proto,
+} from 'baileys';
 import { buildEncNode, buildMessageStanza, encNodesOf, readEncNode, stanzaTypeFor } from './enc-node.ts';
 import type { DeviceBundle } from './types.ts';
 import { VirtualDevice } from './virtual-device.ts';
@@ -27,9 +35,14 @@ export interface AddressedEnc {
  * it as the other party. Addresses: `pn` like `5511888@s.whatsapp.net`, `lid` like `9876@lid`;
  * the device is keyed by its LID form because Baileys 7 fetches and encrypts for LID addresses.
  */
+/** How many sent 1:1 messages are kept for answering retry receipts. */
+const SENT_HISTORY = 500;
+
 export class VirtualContact {
   readonly device: VirtualDevice;
   readonly inbox: InboxEntry[] = [];
+  /** Recently sent 1:1 messages by stanza id, so a retry receipt can be answered. */
+  private readonly sent = new Map<string, proto.IMessage>();
 
   constructor(
     readonly pn: string,
@@ -56,13 +69,33 @@ export class VirtualContact {
    */
   async buildDirectStanzas(targets: string[], message: proto.IMessage, lookup: BundleLookup, id = generateMessageID()) {
     const encs = await this.encryptFor(targets, message, lookup);
-    return encs.map(({ jid, enc }) => ({
-      jid,
-      stanza: buildMessageStanza(
-        { id, from: this.lid, type: stanzaTypeFor(message), notify: this.name, attrs: { sender_pn: this.pn, addressing_mode: 'lid' } },
-        [enc],
-      ),
-    }));
+    this.sent.set(id, message);
+    if (this.sent.size > SENT_HISTORY) this.sent.delete(this.sent.keys().next().value!);
+    return encs.map(({ jid, enc }) => ({ jid, stanza: this.directStanza(id, message, enc) }));
+  }
+
+  private directStanza(id: string, message: proto.IMessage, enc: BinaryNode): BinaryNode {
+    return buildMessageStanza(
+      { id, from: this.lid, type: stanzaTypeFor(message), notify: this.name, attrs: { sender_pn: this.pn, addressing_mode: 'lid' } },
+      [enc],
+    );
+  }
+
+  /**
+   * Answers a Baileys `<receipt type="retry">` (it could not decrypt our message): re-encrypts
+   * the original for that device. When the receipt carries `<keys>` (Baileys dropped its
+   * session), a fresh session is built from them, so the resend is a `pkmsg`. Returns [] for
+   * an unknown (or too old) message id. 1:1 only; group retries are not handled.
+   */
+  async handleRetryReceipt(receipt: BinaryNode, senderJid: string): Promise<Array<{ jid: string; stanza: BinaryNode }>> {
+    const id = receipt.attrs.id ?? '';
+    const message = this.sent.get(id);
+    if (!message) return [];
+    const bundle = extractE2ESessionFromRetryReceipt(receipt);
+    if (bundle) this.device.resetSession(senderJid);
+    const count = getBinaryNodeChild(receipt, 'retry')?.attrs.count ?? '1';
+    const payload = await this.device.encrypt(senderJid, message, bundle ?? undefined);
+    return [{ jid: senderJid, stanza: this.directStanza(id, message, buildEncNode(payload, { count })) }];
   }
 
   /**
