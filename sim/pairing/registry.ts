@@ -169,7 +169,7 @@ export class PairingRegistry {
       waiter?.resolve(await this.link(reg, request.phone, request.name, advSecret, ''));
     } catch (err) {
       reg.conn.send({ ...iqResult(iq), attrs: { ...iqResult(iq).attrs, type: 'error' }, content: [{ tag: 'error', attrs: { code: '401', text: 'not-authorized' } }] });
-      waiter?.reject(err as Error);
+      waiter?.reject(Object.assign(new Error(`pairing code rejected: ${(err as Error).message}`), { status: 401 }));
     }
   }
 

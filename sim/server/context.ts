@@ -18,6 +18,8 @@ export interface SimStats {
   messagesQueued: number;
   receiptsRelayed: number;
   iqs: number;
+  /** `w:p` keepalive pings answered. */
+  pings: number;
 }
 
 /** Per-device fault switches set through the admin API. */

@@ -38,7 +38,7 @@ export interface SimServerOptions {
 export class SimServer implements SimContext {
   readonly stats: SimStats = {
     connections: 0, handshakes: 0, logins: 0, failures401: 0, registrations: 0, pairings: 0,
-    stanzasIn: 0, stanzasOut: 0, messagesRelayed: 0, messagesQueued: 0, receiptsRelayed: 0, iqs: 0,
+    stanzasIn: 0, stanzasOut: 0, messagesRelayed: 0, messagesQueued: 0, receiptsRelayed: 0, iqs: 0, pings: 0,
   };
   readonly pairing: PairingRegistry;
   readonly extensions: SimExtension[] = [];
@@ -206,6 +206,7 @@ export class SimServer implements SimContext {
 
   private async onIq(conn: Connection, iq: BinaryNode): Promise<void> {
     this.stats.iqs++;
+    if (iq.attrs.xmlns === 'w:p') this.stats.pings++;
     if (iq.attrs.xmlns === 'md' && Array.isArray(iq.content) && iq.content[0]?.tag === 'remove-companion-device') {
       this.sendTo(conn, { tag: 'iq', attrs: { id: iq.attrs.id ?? '', type: 'result', from: S_WHATSAPP_NET } });
       this.removeDevice(conn.phone!, conn.device!);

@@ -37,6 +37,18 @@ export function memoryAuth(): MemoryAuth {
   return { creds: initAuthCreds(), keys };
 }
 
+/*
+ * Baileys arms a 30 s pre-key upload timeout (and a 20 s initial-sync timer) that it never
+ * clears; they would keep every test process alive half a minute after its sockets closed.
+ * Unref long timers created from here on so a finished test file exits at once.
+ */
+const realSetTimeout = globalThis.setTimeout;
+globalThis.setTimeout = ((fn: (...a: any[]) => void, ms?: number, ...args: any[]) => {
+  const timer = realSetTimeout(fn, ms, ...args);
+  if ((ms ?? 0) >= 5_000) timer.unref();
+  return timer;
+}) as typeof setTimeout;
+
 const silent = pino({ level: process.env.SIM_TEST_LOG ?? 'silent' });
 
 export interface ClientOptions {
@@ -105,4 +117,26 @@ export async function closeClient(sock: WASocket | undefined): Promise<void> {
   const closed = waitForClose(sock).catch(() => undefined);
   sock.end(undefined);
   await closed;
+}
+
+export interface PairedClient {
+  auth: MemoryAuth;
+  sock: WASocket;
+  phone: string;
+  device: number;
+  lid: string;
+}
+
+/** Links a fresh Baileys client to `phone` by QR, follows the 515 restart and waits for open. */
+export async function pairClient(sim: { wsUrl: string; adminUrl: string }, phone: string, name: string, opts: ClientOptions = {}): Promise<PairedClient> {
+  const auth = memoryAuth();
+  const first = connectClient(sim.wsUrl, auth, opts);
+  const qr = await waitForQr(first);
+  const restarted = waitForClose(first);
+  const scan = await postJson(`${sim.adminUrl}/admin/scan-qr`, { qr, phone, name });
+  if (scan.status !== 200) throw new Error(`scan-qr failed: ${JSON.stringify(scan.body)}`);
+  if ((await restarted) !== 515) throw new Error('expected a 515 restart after pairing');
+  const sock = connectClient(sim.wsUrl, auth, opts);
+  await waitForOpen(sock);
+  return { auth, sock, phone, device: scan.body.device, lid: scan.body.lid };
 }
