@@ -10,6 +10,7 @@ import type { StorageContext, StorageTarget } from './storage/harness.ts';
 import { withTarget } from './storage/harness.ts';
 import { registerIdentityCases } from './storage/identity.cases.ts';
 import { registerLifecycleCases } from './storage/lifecycle.cases.ts';
+import { registerMessageCases } from './storage/messages.cases.ts';
 import { registerSessionCases } from './storage/sessions.cases.ts';
 
 export type { CreateStorageOptions, StorageTarget };
@@ -33,6 +34,7 @@ export function registerStorageContract(options: StorageContractOptions): void {
     registerSessionCases(ctx);
     registerEventCases(ctx);
     registerAuthStateCases(ctx);
+    registerMessageCases(ctx);
     registerLifecycleCases(ctx);
   });
 }

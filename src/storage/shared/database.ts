@@ -58,12 +58,53 @@ export interface AuthStateTable {
   value: Buffer;
 }
 
+export interface MessagesTable {
+  session_id: string;
+  id: string;
+  tenant_id: string;
+  chat_id: string;
+  chat_alt_id: string | null;
+  /** 0 or 1: SQLite has no boolean type, so both drivers store an integer. */
+  from_me: number;
+  sender_id: string | null;
+  sender_alt_id: string | null;
+  type: string;
+  /** JSON MessageContent. */
+  content: string;
+  status: string;
+  status_reason: string | null;
+  timestamp: number;
+  raw: string | null;
+  updated_at: number;
+}
+
+export interface ChatsTable {
+  session_id: string;
+  chat_id: string;
+  name: string | null;
+  last_message_at: number;
+  last_message_id: string | null;
+}
+
+export interface ContactsTable {
+  session_id: string;
+  id: string;
+  phone_jid: string | null;
+  lid: string | null;
+  name: string | null;
+  notify: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
   events: EventsTable;
   auth_state: AuthStateTable;
+  messages: MessagesTable;
+  chats: ChatsTable;
+  contacts: ContactsTable;
 }
 
 /** A Kysely handle on the wafleet tables: the root instance or a transaction. */

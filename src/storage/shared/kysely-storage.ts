@@ -10,6 +10,9 @@ export class KyselyStorage implements Storage {
   readonly sessions: Repositories['sessions'];
   readonly events: Repositories['events'];
   readonly authState: Repositories['authState'];
+  readonly messages: Repositories['messages'];
+  readonly chats: Repositories['chats'];
+  readonly contacts: Repositories['contacts'];
   private closed: Promise<void> | undefined;
 
   constructor(
@@ -22,6 +25,9 @@ export class KyselyStorage implements Storage {
     this.sessions = repos.sessions;
     this.events = repos.events;
     this.authState = repos.authState;
+    this.messages = repos.messages;
+    this.chats = repos.chats;
+    this.contacts = repos.contacts;
   }
 
   /**

@@ -1,8 +1,11 @@
 import type { Repositories } from '../ports.ts';
 import { KyselyApiKeyRepository } from './api-key-repository.ts';
 import { KyselyAuthStateRepository } from './auth-state-repository.ts';
+import { KyselyChatRepository } from './chat-repository.ts';
+import { KyselyContactRepository } from './contact-repository.ts';
 import type { Db, Dialect } from './database.ts';
 import { KyselyEventRepository } from './event-repository.ts';
+import { KyselyMessageRepository } from './message-repository.ts';
 import { KyselySessionRepository } from './session-repository.ts';
 import { KyselyTenantRepository } from './tenant-repository.ts';
 
@@ -14,5 +17,8 @@ export function createRepositories(db: Db, dialect: Dialect): Repositories {
     sessions: new KyselySessionRepository(db, dialect),
     events: new KyselyEventRepository(db),
     authState: new KyselyAuthStateRepository(db),
+    messages: new KyselyMessageRepository(db, dialect),
+    chats: new KyselyChatRepository(db),
+    contacts: new KyselyContactRepository(db),
   };
 }

@@ -5,10 +5,12 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../database.ts';
 import { initialSchema } from './0001-initial.ts';
+import { messagesSchema } from './0002-messages.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': initialSchema(dialect),
+    '0002-messages': messagesSchema(),
   };
 }
 
