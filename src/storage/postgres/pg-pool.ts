@@ -17,6 +17,8 @@ export interface PgPoolOptions {
   url: string;
   schema?: string;
   max?: number;
+  /** How long acquiring a new connection may take (default 10 s). */
+  connectTimeoutMs?: number;
   /** Errors of idle pooled connections (server restart, network cut). */
   onIdleError?: (error: Error) => void;
 }
@@ -32,6 +34,8 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
     connectionString: options.url,
     // Two at least: migrations hold an advisory lock on one connection while running on another.
     max: Math.max(2, options.max ?? 10),
+    // pg waits forever for a connection by default; /ready (ping) must answer "down", not hang.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     types,
     // A startup parameter, so every pooled connection has it before its first query (a 'connect'
     // handler that runs SET would race the first query).
