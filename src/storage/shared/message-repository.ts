@@ -73,17 +73,24 @@ export class KyselyMessageRepository implements MessageRepository {
 
   async upsert(message: MessageRecord): Promise<void> {
     if (this.db.isTransaction) return this.upsertIn(this.db, message);
+    // Most messages are new: one atomic statement, no transaction (on SQLite, no extra commit).
+    if (await this.insertIfAbsent(this.db, message)) return;
     await this.db.transaction().execute((trx) => this.upsertIn(trx, message));
   }
 
-  /** Insert-if-absent, else read (row-locked on PostgreSQL), merge in code and write back. */
-  private async upsertIn(db: Db, message: MessageRecord): Promise<void> {
+  private async insertIfAbsent(db: Db, message: MessageRecord): Promise<boolean> {
     const inserted = await db
       .insertInto('messages')
       .values(toRow(message))
       .onConflict((oc) => oc.columns(['session_id', 'id']).doNothing())
       .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return;
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  /** Insert-if-absent, else read (row-locked on PostgreSQL), merge in code and write back. */
+  private async upsertIn(db: Db, message: MessageRecord): Promise<void> {
+    // Again inside the transaction: the row may have been deleted since the first attempt.
+    if (await this.insertIfAbsent(db, message)) return;
     let select = db
       .selectFrom('messages')
       .selectAll()
