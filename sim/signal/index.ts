@@ -26,3 +26,5 @@ export { buildPostLinkBootstrap, type PostLinkBootstrap, type PostLinkOptions } 
 export type { DeviceBundle, EncPayload, PreKeyPublic, SignedPreKeyPublic, UploadedKeys } from './types.ts';
 export { type AddressedEnc, type BundleLookup, type InboxEntry, VirtualContact } from './virtual-contact.ts';
 export { VirtualDevice, type VirtualDeviceOptions, type VirtualDeviceSnapshot } from './virtual-device.ts';
+export { SignalPhones } from './phones.ts';
+export { contactRoutes } from './contact-routes.ts';

@@ -1,0 +1,154 @@
+import { type BinaryNode, jidDecode, type proto } from 'baileys';
+import type { Connection } from '../server/connection.ts';
+import type { SimContext } from '../server/context.ts';
+import type { SimExtension } from '../server/sim-server.ts';
+import type { AccountRecord, DeviceRecord } from '../state/types.ts';
+import { takeBundle } from './bundle.ts';
+import type { AppStateSyncKey } from './bootstrap.ts';
+import { buildPostLinkBootstrap } from './post-link.ts';
+import { type InboxEntry, VirtualContact } from './virtual-contact.ts';
+
+/**
+ * Sessions are keyed by address, and a companion can reach us as `<phone>:<d>@s.whatsapp.net`
+ * or `<lid>:<d>@lid`: the phones always use the LID form for the peer device.
+ */
+const lidDevice = (account: AccountRecord, device: number) => `${account.lid}:${device}@lid`;
+
+interface PhoneState {
+  contact: VirtualContact;
+  appStateKeys?: AppStateSyncKey[];
+}
+
+/**
+ * The simulated phones as a server extension: every account's device 0 gets a Signal identity
+ * (its ADV account key) and a published bundle; after a companion links, its first login gets
+ * the post-link bootstrap; 1:1 messages to device 0 are decrypted into that phone's inbox; and
+ * `send` makes the phone (a "virtual contact") message another account's devices.
+ * Phones live in memory: after a simulator restart they get new prekeys and sessions, and
+ * Baileys clients re-establish them (the first message from a stale session fails to decrypt).
+ */
+export class SignalPhones implements SimExtension {
+  private readonly phones = new Map<string, PhoneState>();
+  private readonly pendingBootstrap = new Set<string>();
+  /** Errors from background work (decrypt, bootstrap), kept for tests and the admin API. */
+  readonly errors: string[] = [];
+
+  private bound: SimContext | undefined;
+
+  /** The server may be created after this extension (startSim takes extensions up front): `attach` it then. */
+  constructor(ctx?: SimContext) {
+    this.bound = ctx;
+  }
+
+  attach(ctx: SimContext): this {
+    this.bound = ctx;
+    return this;
+  }
+
+  get ctx(): SimContext {
+    if (!this.bound) throw new Error('SignalPhones used before attach(sim)');
+    return this.bound;
+  }
+
+  /** The phone of an account, created (and its keys published as device 0) on first use. */
+  phone(account: AccountRecord): PhoneState {
+    let state = this.phones.get(account.phone);
+    if (!state) {
+      const contact = new VirtualContact(`${account.phone}@s.whatsapp.net`, `${account.lid}@lid`, account.name);
+      state = { contact };
+      this.phones.set(account.phone, state);
+    }
+    const published = this.ctx.store.keys(account.phone, 0);
+    const own = state.contact.device.identityKey;
+    if (!published || !Buffer.from(published.identityKey).equals(own)) {
+      this.ctx.store.setKeys(account.phone, 0, state.contact.device.uploadedKeys());
+    }
+    return state;
+  }
+
+  inbox(account: AccountRecord): InboxEntry[] {
+    return this.phone(account).contact.inbox;
+  }
+
+  phoneDevices(account: AccountRecord): number[] {
+    this.phone(account);
+    return [0];
+  }
+
+  linked(account: AccountRecord, device: DeviceRecord): void {
+    this.phone(account);
+    this.pendingBootstrap.add(`${account.phone}:${device.id}`);
+  }
+
+  loggedIn(conn: Connection, account: AccountRecord): void {
+    const key = `${account.phone}:${conn.device}`;
+    if (!this.pendingBootstrap.delete(key)) return;
+    this.background(`bootstrap ${key}`, () => this.bootstrap(account, conn.device!));
+  }
+
+  /** Sends the app-state key share and INITIAL_BOOTSTRAP history to a freshly linked companion. */
+  async bootstrap(account: AccountRecord, device: number): Promise<void> {
+    const state = this.phone(account);
+    const keys = this.ctx.store.keys(account.phone, device);
+    const companionJid = lidDevice(account, device);
+    const hasSession = state.contact.device.hasSession(companionJid);
+    if (!keys && !hasSession) throw new Error(`no keys for ${companionJid}`);
+    const { appStateKeys, stanzas } = await buildPostLinkBootstrap({
+      primary: state.contact.device,
+      companionJid,
+      ...(hasSession ? {} : { companionBundle: takeBundle(keys!) }),
+      fromJid: `${account.phone}@s.whatsapp.net`,
+      ...(state.appStateKeys ? { appStateKeys: state.appStateKeys } : {}),
+      history: { lidPnMappings: [{ lid: `${account.lid}@lid`, pn: `${account.phone}@s.whatsapp.net` }] },
+    });
+    state.appStateKeys = appStateKeys;
+    this.ctx.store.changed();
+    for (const stanza of stanzas) this.ctx.deliver(account.phone, device, stanza);
+  }
+
+  /** A 1:1 stanza for device 0: decrypt into the inbox and send a delivery receipt back. */
+  toPhone(account: AccountRecord, node: BinaryNode): boolean {
+    const from = node.attrs.from ?? '';
+    const sender = jidDecode(from);
+    const senderAccount = sender ? this.ctx.store.accountByUser(sender.user, sender.server) : undefined;
+    this.background(`decrypt ${node.attrs.id} from ${from}`, async () => {
+      if (!senderAccount || !sender) throw new Error('unknown sender');
+      await this.phone(account).contact.receive(node, lidDevice(senderAccount, sender.device ?? 0));
+      // Own companions' copies need no receipt; peers get "delivered".
+      if (senderAccount.phone === account.phone || sender.device === undefined) return;
+      const receiptFrom = sender.server === 'lid' ? `${account.lid}@lid` : `${account.phone}@s.whatsapp.net`;
+      const receipt: BinaryNode = { tag: 'receipt', attrs: { from: receiptFrom, id: node.attrs.id ?? '', t: String(Math.floor(Date.now() / 1000)) } };
+      this.ctx.deliver(senderAccount.phone, sender.device, receipt);
+    });
+    return true;
+  }
+
+  /**
+   * The phone of `from` sends `message` to every companion device of `to`; returns the message
+   * id. (The sent copy a real phone would give its own companions is not simulated.)
+   */
+  async send(from: AccountRecord, to: AccountRecord, message: proto.IMessage): Promise<string> {
+    const { contact } = this.phone(from);
+    const devices = this.ctx.deviceIds(to).filter((d) => d !== 0);
+    const targets = devices.map((d) => lidDevice(to, d));
+    const lookup = (jid: string) => {
+      const keys = this.ctx.store.keys(to.phone, jidDecode(jid)?.device ?? 0);
+      if (!keys) return undefined;
+      this.ctx.store.changed();
+      return takeBundle(keys);
+    };
+    const out = await contact.buildDirectStanzas(targets, message, lookup);
+    for (const { jid, stanza } of out) {
+      this.ctx.deliver(to.phone, jidDecode(jid)?.device ?? 0, stanza);
+      this.ctx.stats.messagesRelayed++;
+    }
+    return out[0]?.stanza.attrs.id ?? '';
+  }
+
+  private background(what: string, work: () => Promise<void>): void {
+    work().catch((err: unknown) => {
+      this.errors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      if (this.errors.length > 100) this.errors.shift();
+    });
+  }
+}

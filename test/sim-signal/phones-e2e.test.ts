@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import makeWASocket, { type WASocket } from 'baileys';
+import { pino } from 'pino';
+import { startSim, type RunningSim } from '../../sim/index.ts';
+import { contactRoutes, SignalPhones } from '../../sim/signal/index.ts';
+import { pinSimRoot } from '../helpers/sim-trust-preload.ts';
+import { closeClient, getJson, type MemoryAuth, memoryAuth, postJson, waitForClose, waitForEvent, waitForOpen, waitForQr } from '../sim/client.ts';
+
+/*
+ * End to end with an unmodified Baileys socket over loopback: the simulated phone's bootstrap
+ * ends Baileys' 20 s AwaitingInitialSync wait, and a virtual contact exchanges real Signal
+ * messages with the client through the admin API.
+ */
+const PHONE = '15550007770';
+const CONTACT = '15550009990';
+
+/** Like test/sim's client but with Baileys' default history settings: the point here is the wait. */
+function connectClient(wsUrl: string, state: MemoryAuth): WASocket {
+  const socket = makeWASocket({
+    waWebSocketUrl: wsUrl,
+    auth: state,
+    logger: pino({ level: process.env.SIM_TEST_LOG ?? 'silent' }) as any,
+    markOnlineOnConnect: false,
+    connectTimeoutMs: 10_000,
+    defaultQueryTimeoutMs: 10_000,
+  });
+  socket.ev.on('creds.update', (update) => Object.assign(state.creds, update));
+  return socket;
+}
+
+let running: RunningSim;
+let phones: SignalPhones;
+let sock: WASocket | undefined;
+const auth = memoryAuth();
+
+before(async () => {
+  phones = new SignalPhones();
+  running = await startSim({ extensions: [phones], adminRoutes: contactRoutes(phones) });
+  phones.attach(running.sim);
+  pinSimRoot(running.rootPublicKey);
+});
+after(async () => {
+  await closeClient(sock);
+  await running.stop();
+});
+
+test('post-link bootstrap: Baileys reaches the synced state well before its 20 s timeout', async () => {
+  const first = connectClient(running.wsUrl, auth);
+  const qr = await waitForQr(first);
+  const closed = waitForClose(first);
+  const scan = await postJson(`${running.adminUrl}/admin/scan-qr`, { qr, phone: PHONE, name: 'Ana' });
+  assert.equal(scan.status, 200, JSON.stringify(scan.body));
+  assert.equal(await closed, 515);
+
+  sock = connectClient(running.wsUrl, auth);
+  const history = waitForEvent(sock, 'messaging-history.set', () => true, 10_000);
+  const synced = waitForEvent(sock, 'creds.update', (u) => (u.accountSyncCounter ?? 0) > 0, 10_000);
+  await waitForOpen(sock);
+  const started = Date.now();
+  const set = await history;
+  await synced;
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed < 5_000, `synced after ${elapsed} ms`);
+  assert.equal(set.syncType, 0 /* INITIAL_BOOTSTRAP */);
+  assert.ok(auth.creds.myAppStateKeyId, 'app-state key received');
+  assert.deepEqual(phones.errors, []);
+});
+
+test('virtual contact ↔ Baileys client: text both ways through the admin API', async () => {
+  assert.ok(sock, 'needs the linked client from the previous test');
+  const created = await postJson(`${running.adminUrl}/admin/contacts`, { phone: CONTACT, name: 'Vic' });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+
+  const incoming = waitForEvent(sock, 'messages.upsert', (u) => u.messages.some((m) => m.message?.conversation === 'hello from vic'));
+  const sent = await postJson(`${running.adminUrl}/admin/contacts/${CONTACT}/send`, { to: PHONE, text: 'hello from vic' });
+  assert.equal(sent.status, 200, JSON.stringify(sent.body));
+  const upsert = await incoming;
+  assert.equal(upsert.messages[0]!.key.fromMe, false);
+
+  await sock.sendMessage(`${CONTACT}@s.whatsapp.net`, { text: 'hi vic' });
+  const deadline = Date.now() + 10_000;
+  // Baileys sends text as extendedTextMessage (with a messageSecret), not as `conversation`.
+  const isHi = (e: any) => (e.message.extendedTextMessage?.text ?? e.message.conversation) === 'hi vic';
+  let inbox: any[] = [];
+  while (Date.now() < deadline) {
+    inbox = await getJson(`${running.adminUrl}/admin/contacts/${CONTACT}/inbox`);
+    if (inbox.some(isHi)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(inbox.some(isHi), JSON.stringify({ inbox, errors: phones.errors }));
+  // The client also sent its own phone (device 0) a copy; it decrypted without error.
+  const ownPhone = running.sim.store.account(PHONE)!;
+  assert.ok(phones.inbox(ownPhone).some((e) => e.message.deviceSentMessage?.message?.extendedTextMessage?.text === 'hi vic'));
+  assert.deepEqual(phones.errors, []);
+});
