@@ -1,9 +1,10 @@
-import { type BinaryNode, jidDecode, type proto } from 'baileys';
+import { type BinaryNode, generateMessageID, jidDecode, type proto } from 'baileys';
 import type { Connection } from '../server/connection.ts';
 import type { SimContext } from '../server/context.ts';
 import type { SimExtension } from '../server/sim-server.ts';
 import type { AccountRecord, DeviceRecord } from '../state/types.ts';
 import { takeBundle } from './bundle.ts';
+import { buildMessageStanza, stanzaTypeFor } from './enc-node.ts';
 import type { AppStateSyncKey } from './bootstrap.ts';
 import { buildPostLinkBootstrap } from './post-link.ts';
 import { type InboxEntry, VirtualContact } from './virtual-contact.ts';
@@ -106,16 +107,19 @@ export class SignalPhones implements SimExtension {
     for (const stanza of stanzas) this.ctx.deliver(account.phone, device, stanza);
   }
 
-  /** A 1:1 stanza for device 0: decrypt into the inbox and send a delivery receipt back. */
+  /**
+   * A stanza for device 0 (1:1, or a group message fanned out by the groups module): decrypt
+   * into the inbox; a 1:1 message from another account gets a delivery receipt back.
+   */
   toPhone(account: AccountRecord, node: BinaryNode): boolean {
-    const from = node.attrs.from ?? '';
-    const sender = jidDecode(from);
+    const senderJid = node.attrs.participant ?? node.attrs.from ?? '';
+    const sender = jidDecode(senderJid);
     const senderAccount = sender ? this.ctx.store.accountByUser(sender.user, sender.server) : undefined;
-    this.background(`decrypt ${node.attrs.id} from ${from}`, async () => {
+    this.background(`decrypt ${node.attrs.id} from ${senderJid}`, async () => {
       if (!senderAccount || !sender) throw new Error('unknown sender');
       await this.phone(account).contact.receive(node, lidDevice(senderAccount, sender.device ?? 0));
-      // Own companions' copies need no receipt; peers get "delivered".
-      if (senderAccount.phone === account.phone || sender.device === undefined) return;
+      // Own companions' copies and group messages get no receipt here.
+      if (senderAccount.phone === account.phone || node.attrs.participant || sender.device === undefined) return;
       const receiptFrom = sender.server === 'lid' ? `${account.lid}@lid` : `${account.phone}@s.whatsapp.net`;
       const receipt: BinaryNode = { tag: 'receipt', attrs: { from: receiptFrom, id: node.attrs.id ?? '', t: String(Math.floor(Date.now() / 1000)) } };
       this.ctx.deliver(senderAccount.phone, sender.device, receipt);
@@ -143,6 +147,45 @@ export class SignalPhones implements SimExtension {
       this.ctx.stats.messagesRelayed++;
     }
     return out[0]?.stanza.attrs.id ?? '';
+  }
+
+  /**
+   * The phone of `from` posts `message` in a group: each companion device of each member gets
+   * our sender key (pairwise) plus the shared `skmsg`, as `<message from=group participant=…>`.
+   * Membership comes from the caller (e.g. sim/groups' `members(groupJid)` resolved to accounts).
+   */
+  async sendToGroup(from: AccountRecord, groupJid: string, members: AccountRecord[], message: proto.IMessage): Promise<string> {
+    const { contact } = this.phone(from);
+    const targets = members
+      .filter((m) => m.phone !== from.phone)
+      .flatMap((m) => this.ctx.deviceIds(m).filter((d) => d !== 0).map((d) => ({ account: m, device: d })));
+    const byJid = new Map(targets.map((t) => [lidDevice(t.account, t.device), t]));
+    const lookup = (jid: string) => {
+      const target = byJid.get(jid);
+      const keys = target ? this.ctx.store.keys(target.account.phone, target.device) : undefined;
+      if (!keys) return undefined;
+      this.ctx.store.changed();
+      return takeBundle(keys);
+    };
+    const id = generateMessageID();
+    const encrypted = await contact.encryptForGroup(groupJid, [...byJid.keys()], message, lookup);
+    for (const { jid, encs } of encrypted) {
+      const target = byJid.get(jid)!;
+      const stanza = buildMessageStanza(
+        {
+          id,
+          from: groupJid,
+          participant: contact.lid,
+          type: stanzaTypeFor(message),
+          notify: contact.name,
+          attrs: { addressing_mode: 'lid', participant_pn: contact.pn },
+        },
+        encs,
+      );
+      this.ctx.deliver(target.account.phone, target.device, stanza);
+      this.ctx.stats.messagesRelayed++;
+    }
+    return id;
   }
 
   private background(what: string, work: () => Promise<void>): void {

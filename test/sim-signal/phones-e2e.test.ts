@@ -94,3 +94,18 @@ test('virtual contact ↔ Baileys client: text both ways through the admin API',
   assert.ok(phones.inbox(ownPhone).some((e) => e.message.deviceSentMessage?.message?.extendedTextMessage?.text === 'hi vic'));
   assert.deepEqual(phones.errors, []);
 });
+
+test('virtual contact posts in a group: sender key distribution + skmsg decrypt in Baileys', async () => {
+  const client0 = sock;
+  assert.ok(client0, 'needs the linked client from the first test');
+  const group = '120363000000000777@g.us';
+  const contact = running.sim.store.account(CONTACT)!;
+  const client = running.sim.store.account(PHONE)!;
+  for (const text of ['group one', 'group two']) {
+    const incoming = waitForEvent(client0, 'messages.upsert', (u) => u.messages.some((m) => m.key.remoteJid === group && m.message?.conversation === text));
+    await phones.sendToGroup(contact, group, [contact, client], { conversation: text });
+    const upsert = await incoming;
+    assert.equal(upsert.messages[0]!.key.participant, `${contact.lid}@lid`);
+  }
+  assert.deepEqual(phones.errors, []);
+});
