@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import makeWASocket, { type WASocket } from 'baileys';
+import makeWASocket, { type BaileysEventMap, type WASocket } from 'baileys';
 import { pino } from 'pino';
 import { startSim, type RunningSim } from '../../sim/index.ts';
 import { contactRoutes, SignalPhones } from '../../sim/signal/index.ts';
@@ -102,7 +102,7 @@ test('virtual contact posts in a group: sender key distribution + skmsg decrypt 
   const contact = running.sim.store.account(CONTACT)!;
   const client = running.sim.store.account(PHONE)!;
   for (const text of ['group one', 'group two']) {
-    const incoming = waitForEvent(client0, 'messages.upsert', (u) => u.messages.some((m) => m.key.remoteJid === group && m.message?.conversation === text));
+    const incoming: Promise<BaileysEventMap['messages.upsert']> = waitForEvent(client0, 'messages.upsert', (u) => u.messages.some((m) => m.key.remoteJid === group && m.message?.conversation === text));
     await phones.sendToGroup(contact, group, [contact, client], { conversation: text });
     const upsert = await incoming;
     assert.equal(upsert.messages[0]!.key.participant, `${contact.lid}@lid`);
