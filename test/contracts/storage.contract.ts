@@ -10,6 +10,7 @@ import type { StorageContext, StorageTarget } from './storage/harness.ts';
 import { withTarget } from './storage/harness.ts';
 import { registerIdentityCases } from './storage/identity.cases.ts';
 import { registerLifecycleCases } from './storage/lifecycle.cases.ts';
+import { registerMessageLifecycleCases } from './storage/messages-lifecycle.cases.ts';
 import { registerMessageCases } from './storage/messages.cases.ts';
 import { registerSessionCases } from './storage/sessions.cases.ts';
 
@@ -35,6 +36,7 @@ export function registerStorageContract(options: StorageContractOptions): void {
     registerEventCases(ctx);
     registerAuthStateCases(ctx);
     registerMessageCases(ctx);
+    registerMessageLifecycleCases(ctx);
     registerLifecycleCases(ctx);
   });
 }

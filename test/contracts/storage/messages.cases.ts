@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import type { ChatRecord, ContactRecord, MessageRecord } from '../../../src/domain/messages.ts';
 import { seed, type StorageContext } from './harness.ts';
 
-function message(id: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
+export function message(id: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
   return {
     sessionId: 's1',
     tenantId: 'acme',
@@ -25,11 +25,11 @@ function message(id: string, overrides: Partial<MessageRecord> = {}): MessageRec
   };
 }
 
-function chat(chatId: string, overrides: Partial<ChatRecord> = {}): ChatRecord {
+export function chat(chatId: string, overrides: Partial<ChatRecord> = {}): ChatRecord {
   return { sessionId: 's1', chatId, name: null, lastMessageAt: 100, lastMessageId: null, ...overrides };
 }
 
-function contact(id: string, overrides: Partial<ContactRecord> = {}): ContactRecord {
+export function contact(id: string, overrides: Partial<ContactRecord> = {}): ContactRecord {
   return { sessionId: 's1', id, phoneJid: null, lid: null, name: null, notify: null, updatedAt: 1, ...overrides };
 }
 
