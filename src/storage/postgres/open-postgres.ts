@@ -1,9 +1,10 @@
 /** PostgreSQL store: a pg pool wrapped by Kysely; migrations serialized by an advisory lock. */
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import type { Storage } from '../ports.ts';
 import type { Database } from '../shared/database.ts';
 import { KyselyStorage } from '../shared/kysely-storage.ts';
 import { runMigrations, type MigrationOutcome } from '../shared/migrate.ts';
+import { WafleetPostgresDialect } from './pg-dialect.ts';
 import { createPgPool } from './pg-pool.ts';
 
 export interface PostgresStorageOptions {
@@ -49,7 +50,7 @@ function openDatabase(options: PostgresStorageOptions): Kysely<Database> {
     ...(options.poolMax !== undefined ? { max: options.poolMax } : {}),
     ...(options.onIdleError !== undefined ? { onIdleError: options.onIdleError } : {}),
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new WafleetPostgresDialect({ pool }) });
 }
 
 /** Connects, creates the schema when asked, and brings it up to date. */
