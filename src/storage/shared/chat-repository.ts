@@ -2,6 +2,7 @@ import type { ChatRecord } from '../../domain/messages.ts';
 import type { ChatRepository, Page } from '../ports.ts';
 import type { ChatsTable, Db } from './database.ts';
 import { toMillis } from './json.ts';
+import { storableText } from './text.ts';
 
 function toChat(row: ChatsTable): ChatRecord {
   return {
@@ -27,7 +28,7 @@ export class KyselyChatRepository implements ChatRepository {
       .values({
         session_id: chat.sessionId,
         chat_id: chat.chatId,
-        name: chat.name,
+        name: storableText(chat.name),
         last_message_at: chat.lastMessageAt,
         last_message_id: chat.lastMessageId,
       })

@@ -2,6 +2,7 @@ import type { ContactRecord } from '../../domain/messages.ts';
 import type { ContactRepository, Page } from '../ports.ts';
 import type { ContactsTable, Db } from './database.ts';
 import { toMillis } from './json.ts';
+import { storableText } from './text.ts';
 
 /** Rows per INSERT (7 parameters each). */
 const CHUNK = 500;
@@ -50,8 +51,8 @@ export class KyselyContactRepository implements ContactRepository {
       id: c.id,
       phone_jid: c.phoneJid,
       lid: c.lid,
-      name: c.name,
-      notify: c.notify,
+      name: storableText(c.name),
+      notify: storableText(c.notify),
       updated_at: c.updatedAt,
     }));
     if (rows.length === 0) return;

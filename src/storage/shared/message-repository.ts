@@ -8,6 +8,7 @@ import {
 import type { MessageListQuery, MessageRepository } from '../ports.ts';
 import type { Db, Dialect, MessagesTable } from './database.ts';
 import { fromJson, toJson, toMillis } from './json.ts';
+import { storableText } from './text.ts';
 
 function toMessage(row: MessagesTable): MessageRecord {
   return {
@@ -42,7 +43,7 @@ function toRow(message: MessageRecord): MessagesTable {
     type: message.type,
     content: toJson(message.content),
     status: message.status,
-    status_reason: message.statusReason,
+    status_reason: storableText(message.statusReason),
     timestamp: message.timestamp,
     raw: message.raw,
     updated_at: message.updatedAt,
@@ -130,7 +131,7 @@ export class KyselyMessageRepository implements MessageRepository {
   async setStatus(sessionId: string, id: string, status: MessageStatus, reason: string | null, at: number): Promise<boolean> {
     const result = await this.db
       .updateTable('messages')
-      .set({ status, status_reason: reason, updated_at: at })
+      .set({ status, status_reason: storableText(reason), updated_at: at })
       .where('session_id', '=', sessionId)
       .where('id', '=', id)
       .executeTakeFirst();

@@ -88,6 +88,21 @@ export function registerMessageLifecycleCases(ctx: StorageContext): void {
         assert.deepEqual(await storage.contacts.get('s1', 'k1'), contact('k1', { name: '李雷', notify: '🦊 Fox' }));
       }));
 
+    test('free text holding U+0000 is stored by every driver, as U+FFFD (PostgreSQL text cannot hold NUL)', () =>
+      ctx.withStorage(async (storage) => {
+        await seed(storage);
+        // Push names and subjects are set by other people: one NUL must not fail a whole contacts batch.
+        await storage.contacts.upsertMany([contact('k1', { name: 'a\u0000b', notify: '\u0000' }), contact('k2', { name: 'fine' })]);
+        assert.deepEqual(await storage.contacts.get('s1', 'k1'), contact('k1', { name: 'a\ufffdb', notify: '\ufffd' }));
+        assert.equal((await storage.contacts.get('s1', 'k2'))?.name, 'fine');
+        await storage.chats.upsert(chat('c1', { name: 'x\u0000' }));
+        assert.equal((await storage.chats.get('s1', 'c1'))?.name, 'x\ufffd');
+        await storage.messages.upsert(message('m1', { status: 'failed', statusReason: 'bad\u0000reason' }));
+        assert.equal((await storage.messages.get('s1', 'm1'))?.statusReason, 'bad\ufffdreason');
+        await storage.messages.setStatus('s1', 'm1', 'failed', '\u0000', 2);
+        assert.equal((await storage.messages.get('s1', 'm1'))?.statusReason, '\ufffd');
+      }));
+
     test('paging with before visits every message once, newest first, across chats and per chat', () =>
       ctx.withStorage(async (storage) => {
         await seed(storage);
