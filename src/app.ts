@@ -17,6 +17,13 @@ import { registerSystemRoutes } from './http/routes/system.routes.ts';
 import { registerTenantRoutes } from './http/routes/tenants.routes.ts';
 import { registerSessionRoutes } from './http/routes/sessions.routes.ts';
 import { registerEngineRoutes } from './http/routes/engine.routes.ts';
+import { registerMessageRoutes } from './http/routes/messages.routes.ts';
+import { registerDirectoryRoutes } from './http/routes/directory.routes.ts';
+import { registerGroupRoutes } from './http/routes/groups.routes.ts';
+import type { MessageService } from './messages/message-service.ts';
+import type { DirectoryService } from './messages/directory-service.ts';
+import type { GroupService } from './messages/group-service.ts';
+import type { MediaLimits } from './messages/media-source.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -24,6 +31,10 @@ export interface AppDeps {
   keys: ApiKeyService;
   tenants: TenantService;
   sessions: SessionService;
+  messages: MessageService;
+  directory: DirectoryService;
+  groups: GroupService;
+  media: MediaLimits;
   metrics: Metrics;
   ping: () => Promise<void>;
 }
@@ -56,11 +67,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerSystemRoutes(app, { ping: deps.ping, metrics: deps.metrics });
+  const sendBodyLimit = Math.max(deps.bodyLimitBytes, Math.ceil(deps.media.maxBytes * 1.37) + 64 * 1024);
   await app.register(async (v1) => {
     registerAuth(v1, deps.keys);
     registerTenantRoutes(v1, deps);
     registerSessionRoutes(v1, deps);
     registerEngineRoutes(v1, deps);
+    registerDirectoryRoutes(v1, { ...deps, sendBodyLimit });
+    registerGroupRoutes(v1, deps);
+    // Sends may carry base64 media: their body limit follows the media limit, not the general one.
+    registerMessageRoutes(v1, { ...deps, sendBodyLimit });
   });
   return app;
 }

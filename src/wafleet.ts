@@ -23,6 +23,11 @@ import { loadMasterKey } from './security/master-key.ts';
 import { createCipher } from './security/cipher.ts';
 import type { EventRecord } from './domain/records.ts';
 import { createMetrics } from './metrics/metrics.ts';
+import { MessageRecorder } from './messages/message-recorder.ts';
+import { MessageService } from './messages/message-service.ts';
+import { DirectoryService } from './messages/directory-service.ts';
+import { GroupService } from './messages/group-service.ts';
+import { LiveSessions } from './sessions/live-session.ts';
 import { buildApp } from './app.ts';
 
 export interface WafleetOptions {
@@ -66,12 +71,14 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     for (const engine of options.engines ?? []) engines.register(engine);
 
     const publish = options.onEvents ?? (() => undefined);
+    const recorder = new MessageRecorder(storage, clock, newId, publish);
     const manager = new SessionManager({
       storage,
       clock,
       logger,
       newId,
       publish,
+      recorder,
       engines,
       ownership: new SingleNodeOwnership(),
       authStateFor: (sessionId) => createEncryptedAuthState(storage.authState, cipher, sessionId),
@@ -93,8 +100,24 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       healthStaleMs: config.healthStaleMs,
       engineAllowlist: config.engineAllowlist,
     });
+    const live = new LiveSessions(sessions, manager);
+    const messages = new MessageService({ storage, clock, newId, sessions, live, recorder, media: config.media });
+    const directory = new DirectoryService(storage, sessions, live);
+    const groups = new GroupService(live);
     const metrics = createMetrics(() => storage.sessions.countByStatus(), engines.names());
-    const app = await buildApp({ logger, bodyLimitBytes: config.bodyLimitBytes, keys, tenants, sessions, metrics, ping: () => storage.ping() });
+    const app = await buildApp({
+      logger,
+      bodyLimitBytes: config.bodyLimitBytes,
+      keys,
+      tenants,
+      sessions,
+      messages,
+      directory,
+      groups,
+      media: config.media,
+      metrics,
+      ping: () => storage.ping(),
+    });
 
     return {
       app,

@@ -43,6 +43,9 @@ const ENV_SCHEMA = {
   WAFLEET_DEFAULT_MAX_SESSIONS: integer(0, 1_000_000).default(10),
   WAFLEET_HEALTH_STALE_MS: integer(1000, 3_600_000).default(90_000),
   WAFLEET_ENGINE_ALLOWLIST: csv.default([]),
+  WAFLEET_MEDIA_MAX_BYTES: integer(1024, 2 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  WAFLEET_MEDIA_TIMEOUT_MS: integer(100, 600_000).default(30_000),
+  WAFLEET_ALLOW_PRIVATE_URLS: boolean.default(false),
 } as const;
 
 type EnvSchema = typeof ENV_SCHEMA;
@@ -67,6 +70,7 @@ export interface Config {
   defaultMaxSessions: number;
   healthStaleMs: number;
   engineAllowlist: string[];
+  media: { maxBytes: number; timeoutMs: number; allowPrivateUrls: boolean };
 }
 
 export class ConfigError extends Error {
@@ -118,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     defaultMaxSessions: v.WAFLEET_DEFAULT_MAX_SESSIONS,
     healthStaleMs: v.WAFLEET_HEALTH_STALE_MS,
     engineAllowlist: v.WAFLEET_ENGINE_ALLOWLIST,
+    media: { maxBytes: v.WAFLEET_MEDIA_MAX_BYTES, timeoutMs: v.WAFLEET_MEDIA_TIMEOUT_MS, allowPrivateUrls: v.WAFLEET_ALLOW_PRIVATE_URLS },
     ...overrides,
   };
   return Object.freeze(config);

@@ -3,6 +3,9 @@
  * reports what happens as normalized EngineEvents; it never touches storage, webhooks or sockets.
  */
 import type { SessionConfig, SessionMe } from '../domain/records.ts';
+import type { ContactRecord } from '../domain/messages.ts';
+import type { EngineFeatures } from './features.ts';
+import type { DownloadedMedia, MessageRef, MessageStatusUpdate, NormalizedMessage, OutboundMessage, SentMessage } from './messaging.ts';
 
 export type EngineFeature =
   | 'qr'
@@ -32,6 +35,9 @@ export type EngineEvent =
   | { type: 'pairing_code'; code: string }
   | { type: 'connected'; me: SessionMe }
   | { type: 'disconnected'; reason: DisconnectReason; retryable: boolean; detail?: string }
+  | { type: 'message'; message: NormalizedMessage }
+  | { type: 'message_status'; update: MessageStatusUpdate }
+  | { type: 'contacts'; contacts: Array<Omit<ContactRecord, 'sessionId' | 'updatedAt'>> }
   | { type: 'event'; name: string; payload: Record<string, unknown> };
 
 export interface EngineHealth {
@@ -65,7 +71,10 @@ export interface EngineSessionContext {
   emit(event: EngineEvent): void;
 }
 
+/** Core lifecycle and sending; read marks, presence, groups and profile are optional EngineFeatures. */
 export interface EngineSession {
+  /** The optional features this engine offers; the service reports missing ones as ENGINE_FEATURE_UNSUPPORTED. */
+  readonly features: Partial<EngineFeatures>;
   /** Opens the connection. Resolves once the attempt is under way; outcome arrives as events. */
   start(): Promise<void>;
   /** Closes the connection and keeps the login. Idempotent. */
@@ -76,6 +85,11 @@ export interface EngineSession {
   health(): EngineHealth;
   /** Engine-specific passthrough; JSON-safe arguments and result. */
   call(method: string, args: unknown[]): Promise<unknown>;
+  /** A fresh WhatsApp message id, assigned before sending. */
+  newMessageId(): string;
+  /** Sends and resolves once WhatsApp's server acknowledged it. */
+  sendMessage(message: OutboundMessage): Promise<SentMessage>;
+  downloadMedia(message: MessageRef): Promise<DownloadedMedia>;
 }
 
 export interface Engine {

@@ -10,6 +10,7 @@ import type { Storage } from '../storage/ports.ts';
 import type { Clock } from '../clock.ts';
 import { sessionEvent, type EventPublisher } from './session-events.ts';
 import { SerialQueue } from './serial-queue.ts';
+import type { MessageRecorder } from '../messages/message-recorder.ts';
 
 export interface RestartPolicy {
   baseMs: number;
@@ -25,6 +26,7 @@ export interface RuntimeDeps {
   newId: () => string;
   publish: EventPublisher;
   restart: RestartPolicy;
+  recorder: MessageRecorder;
   random?: () => number;
 }
 
@@ -146,7 +148,12 @@ export class SessionRuntime {
       config: this.record.config,
       authState: this.authState,
       logger: this.deps.logger,
-      emit: (event) => void this.serial.run(() => this.onEngineEvent(generation, event)),
+      emit: (event) => {
+        this.serial.run(() => this.onEngineEvent(generation, event)).catch((error: unknown) => {
+          // The store refused the write (down, or a bug): say so loudly, keep the connection.
+          this.deps.logger.error({ sessionId: this.record.id, eventType: event.type, err: error }, 'could not record engine event');
+        });
+      },
     });
     this.engineSession = session;
     try {
@@ -190,6 +197,15 @@ export class SessionRuntime {
         return;
       case 'event':
         await this.publishOnly(event.name, event.payload);
+        return;
+      case 'message':
+        await this.deps.recorder.message(this.record, event.message);
+        return;
+      case 'message_status':
+        await this.deps.recorder.status(this.record, event.update);
+        return;
+      case 'contacts':
+        await this.deps.recorder.contacts(this.record, event.contacts);
         return;
       case 'disconnected':
         await this.onDisconnected(event);

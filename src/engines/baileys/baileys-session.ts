@@ -1,6 +1,20 @@
 /** One Baileys socket's lifecycle, translated into EngineEvents. */
-import { jidNormalizedUser, S_WHATSAPP_NET, type AuthenticationState, type WASocket, type ConnectionState } from 'baileys';
+import {
+  downloadMediaMessage,
+  generateMessageIDV2,
+  jidNormalizedUser,
+  S_WHATSAPP_NET,
+  type AuthenticationState,
+  type ConnectionState,
+  type WASocket,
+} from 'baileys';
 import type { EngineHealth, EngineSession, EngineSessionContext } from '../engine.ts';
+import type { EngineFeatures } from '../features.ts';
+import type { DownloadedMedia, MessageRef, OutboundMessage, SentMessage } from '../messaging.ts';
+import { refToMessage, toBaileysContent } from './outbound-mapper.ts';
+import { normalizeMessage } from './inbound-mapper.ts';
+import { wireBaileysEvents } from './baileys-events.ts';
+import { createBaileysFeatures } from './baileys-features.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { loadBaileysAuthState } from './auth-state.ts';
 import { mapDisconnect } from './disconnect.ts';
@@ -18,6 +32,7 @@ export class BaileysEngineSession implements EngineSession {
   private keepaliveRttMs: number | null = null;
   private decryptErrors = 0;
   private probe: NodeJS.Timeout | undefined;
+  readonly features: EngineFeatures = createBaileysFeatures(() => this.requireSocket());
   /** Resolves once the socket talks to WhatsApp (first QR or open), for pairing-code requests. */
   private reachable!: Promise<void>;
   private markReachable!: () => void;
@@ -30,7 +45,11 @@ export class BaileysEngineSession implements EngineSession {
   }
 
   async start(): Promise<void> {
-    const { state, saveCreds } = await loadBaileysAuthState(this.ctx.authState);
+    const { state, saveCreds } = await loadBaileysAuthState(this.ctx.authState, {
+      onCorruptKey: () => {
+        this.decryptErrors += 1;
+      },
+    });
     const sock = await this.openSocket(state);
     this.sock = sock;
     sock.ev.on('creds.update', () => {
@@ -40,11 +59,13 @@ export class BaileysEngineSession implements EngineSession {
     sock.ws.on('frame', () => {
       this.lastFrameAt = Date.now();
     });
-    sock.ev.on('messages.upsert', ({ messages }) => {
-      for (const message of messages) {
-        if (message.messageStubType === 2 /* CIPHERTEXT: could not decrypt */) this.decryptErrors += 1;
-      }
+    wireBaileysEvents(sock, (event) => this.emitIfCurrent(sock, event), () => {
+      this.decryptErrors += 1;
     });
+  }
+
+  private emitIfCurrent(sock: WASocket, event: Parameters<EngineSessionContext['emit']>[0]): void {
+    if (sock === this.sock && !this.stopping) this.ctx.emit(event);
   }
 
   private onConnectionUpdate(sock: WASocket, update: Partial<ConnectionState>): void {
@@ -150,6 +171,32 @@ export class BaileysEngineSession implements EngineSession {
       if (error instanceof AppError) throw error;
       throw new AppError('ENGINE_ERROR', `${method} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  newMessageId(): string {
+    return generateMessageIDV2(this.sock?.user?.id);
+  }
+
+  async sendMessage(message: OutboundMessage): Promise<SentMessage> {
+    const sock = this.requireSocket();
+    const quoted = message.quoted ? refToMessage(message.quoted) : undefined;
+    const sent = await sock.sendMessage(message.to, toBaileysContent(message.content), {
+      messageId: message.id,
+      ...(quoted ? { quoted } : {}),
+    });
+    const normalized = sent ? normalizeMessage(sent) : undefined;
+    if (!sent || !normalized) {
+      throw new AppError('ENGINE_ERROR', 'Baileys did not return the sent message.');
+    }
+    return { id: normalized.id, chatId: normalized.chatId, timestamp: normalized.timestamp, type: normalized.type, content: normalized.content, raw: normalized.raw };
+  }
+
+  async downloadMedia(ref: MessageRef): Promise<DownloadedMedia> {
+    const sock = this.requireSocket();
+    const message = refToMessage(ref);
+    const data = await downloadMediaMessage(message, 'buffer', {}, { reuploadRequest: sock.updateMediaMessage, logger: sock.logger });
+    const content = normalizeMessage(message)?.content.media;
+    return { data, mimetype: content?.mimetype ?? 'application/octet-stream', ...(content?.fileName ? { fileName: content.fileName } : {}) };
   }
 
   /** The live socket, for feature calls. */

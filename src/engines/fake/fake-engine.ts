@@ -11,6 +11,9 @@ import type {
   EngineSessionContext,
 } from '../engine.ts';
 import { AppError } from '../../errors/app-error.ts';
+import type { DownloadedMedia, OutboundMessage, SentMessage } from '../messaging.ts';
+import type { EngineFeatures } from '../features.ts';
+import { describeOutbound } from './describe-outbound.ts';
 
 const CREDS_CATEGORY = 'creds';
 const CREDS_KEY = 'creds';
@@ -28,6 +31,14 @@ export class FakeEngineSession implements EngineSession {
   private qrCounter = 0;
   private lastFrameAt: number | null = null;
   private pendingStart: NodeJS.Timeout | undefined;
+  private idCounter = 0;
+  /** Every message this session sent, for tests to inspect. */
+  readonly sent: OutboundMessage[] = [];
+  readonly features: Partial<EngineFeatures> = {
+    markRead: async () => undefined,
+    sendPresence: async () => undefined,
+    checkNumbers: async (phones) => phones.map((input) => ({ input, exists: !input.endsWith('0'), jid: `${input}@s.whatsapp.net`, lid: null })),
+  };
 
   constructor(
     readonly ctx: EngineSessionContext,
@@ -111,6 +122,36 @@ export class FakeEngineSession implements EngineSession {
 
   health(): EngineHealth {
     return { lastFrameAt: this.connected ? this.lastFrameAt : null, keepaliveRttMs: this.connected ? 1 : null, decryptErrors: 0 };
+  }
+
+  newMessageId(): string {
+    this.idCounter += 1;
+    return `FAKE${this.ctx.sessionId.toUpperCase()}${String(this.idCounter).padStart(6, '0')}`;
+  }
+
+  async sendMessage(message: OutboundMessage): Promise<SentMessage> {
+    if (!this.connected) throw new AppError('SESSION_NOT_RUNNING', 'The fake session is not connected.');
+    this.sent.push(message);
+    const described = describeOutbound(message.content);
+    return { id: message.id, chatId: message.to, timestamp: Date.now(), ...described, raw: JSON.stringify({ id: message.id, to: message.to }) };
+  }
+
+  /** Simulates the other side: a delivery or read receipt for a sent message. */
+  receipt(id: string, chatId: string, status: 'delivered' | 'read'): void {
+    this.ctx.emit({ type: 'message_status', update: { id, chatId, status } });
+  }
+
+  /** Simulates an incoming text message. */
+  receive(from: string, text: string, id = `IN${Date.now()}${Math.random().toString(36).slice(2, 8)}`.toUpperCase()): string {
+    this.ctx.emit({
+      type: 'message',
+      message: { id, chatId: from, chatAltId: null, fromMe: false, senderId: from, senderAltId: null, type: 'text', content: { text }, status: 'received', timestamp: Date.now(), raw: null },
+    });
+    return id;
+  }
+
+  async downloadMedia(): Promise<DownloadedMedia> {
+    throw new AppError('ENGINE_FEATURE_UNSUPPORTED', 'The fake engine keeps no media.');
   }
 
   /** Passthrough: `scan` lets a person drive the fake engine over the API. */

@@ -1,0 +1,110 @@
+/** Sending and reading messages of a session, through the API. */
+import type { Principal } from '../auth/principal.ts';
+import type { MessageRecord } from '../domain/messages.ts';
+import { resolveRecipient } from '../domain/jid.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { DownloadedMedia, MessageRef } from '../engines/messaging.ts';
+import type { Storage } from '../storage/ports.ts';
+import type { Clock } from '../clock.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import type { LiveSessions } from '../sessions/live-session.ts';
+import { sessionEvent } from '../sessions/session-events.ts';
+import type { MessageRecorder } from './message-recorder.ts';
+import { messagePayload } from './message-recorder.ts';
+import { toOutboundContent, type SendRequest } from './send-request.ts';
+import type { MediaLimits } from './media-source.ts';
+
+export type MessageView = Omit<MessageRecord, 'raw' | 'sessionId' | 'tenantId'>;
+
+export function toView(record: MessageRecord): MessageView {
+  return messagePayload(record) as MessageView;
+}
+
+export function toRef(record: MessageRecord): MessageRef {
+  return { id: record.id, chatId: record.chatId, fromMe: record.fromMe, senderId: record.senderId, raw: record.raw };
+}
+
+export interface MessageServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  newId: () => string;
+  sessions: SessionService;
+  live: LiveSessions;
+  recorder: MessageRecorder;
+  media: MediaLimits;
+}
+
+export class MessageService {
+  constructor(private readonly deps: MessageServiceDeps) {}
+
+  async send(principal: Principal, sessionId: string, request: SendRequest): Promise<MessageView> {
+    const recipient = resolveRecipient(request.to);
+    if (!recipient) {
+      throw new AppError('INVALID_RECIPIENT', `"${request.to}" is not a recipient: give a phone number with country code or a JID (…@s.whatsapp.net, …@lid, …@g.us).`, { field: 'body.to' });
+    }
+    const { record: session, engine } = await this.deps.live.get(principal, sessionId, 'send');
+    const content = await toOutboundContent(request, (messageId) => this.ref(sessionId, messageId), this.deps.media);
+    const quoted = request.replyTo ? await this.ref(sessionId, request.replyTo) : undefined;
+    const id = engine.newMessageId();
+    const now = this.deps.clock.now();
+    // Stored before the first attempt: whatever happens next, the message and its fate are on record.
+    const queued: MessageRecord = {
+      sessionId, tenantId: session.tenantId, id, chatId: recipient.jid, chatAltId: null, fromMe: true, senderId: null, senderAltId: null,
+      type: 'unknown', content: {}, status: 'queued', statusReason: null, timestamp: now, raw: null, updatedAt: now,
+    };
+    await this.deps.storage.messages.upsert(queued);
+    try {
+      const sent = await engine.sendMessage({ to: recipient.jid, id, content, ...(quoted ? { quoted } : {}) });
+      const record: MessageRecord = { ...queued, ...sent, content: { ...sent.content, ...(quoted ? { quotedId: quoted.id } : {}) }, status: 'sent', updatedAt: this.deps.clock.now() };
+      await this.deps.recorder.outbound(record, [sessionEvent(this.deps.newId, record.updatedAt, session, 'message.sent', messagePayload(record))]);
+      return toView(record);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const failed: MessageRecord = { ...queued, status: 'failed', statusReason: reason, updatedAt: this.deps.clock.now() };
+      await this.deps.recorder.outbound(failed, [sessionEvent(this.deps.newId, failed.updatedAt, session, 'message.failed', messagePayload(failed))]);
+      if (error instanceof AppError) throw error;
+      throw new AppError('MESSAGE_SEND_FAILED', `WhatsApp did not accept message ${id}: ${reason}`, { messageId: id });
+    }
+  }
+
+  async get(principal: Principal, sessionId: string, messageId: string): Promise<MessageView> {
+    await this.deps.sessions.load(principal, sessionId, 'read');
+    return toView(await this.record(sessionId, messageId));
+  }
+
+  async list(principal: Principal, sessionId: string, query: { chatId?: string; before?: number; limit: number }): Promise<MessageView[]> {
+    await this.deps.sessions.load(principal, sessionId, 'read');
+    const chatId = query.chatId ? resolveRecipient(query.chatId)?.jid : undefined;
+    if (query.chatId && !chatId) throw new AppError('INVALID_RECIPIENT', `"${query.chatId}" is not a chat id.`, { field: 'querystring.chatId' });
+    const records = await this.deps.storage.messages.list({ sessionId, limit: query.limit, ...(chatId ? { chatId } : {}), ...(query.before ? { before: query.before } : {}) });
+    return records.map(toView);
+  }
+
+  async downloadMedia(principal: Principal, sessionId: string, messageId: string): Promise<DownloadedMedia> {
+    await this.deps.sessions.load(principal, sessionId, 'read');
+    const record = await this.record(sessionId, messageId);
+    if (!record.content.media?.downloadable || !record.raw) {
+      throw new AppError('MEDIA_NOT_AVAILABLE', `Message "${messageId}" has no downloadable media.`);
+    }
+    const { engine } = await this.deps.live.get(principal, sessionId, 'read');
+    return engine.downloadMedia(toRef(record));
+  }
+
+  async markRead(principal: Principal, sessionId: string, messageIds: string[]): Promise<number> {
+    const markRead = await this.deps.live.feature(principal, sessionId, 'send', 'markRead');
+    const records = await Promise.all(messageIds.map((id) => this.record(sessionId, id)));
+    const incoming = records.filter((record) => !record.fromMe);
+    if (incoming.length) await markRead(incoming.map(toRef));
+    return incoming.length;
+  }
+
+  private async record(sessionId: string, messageId: string): Promise<MessageRecord> {
+    const record = await this.deps.storage.messages.get(sessionId, messageId);
+    if (!record) throw new AppError('MESSAGE_NOT_FOUND', `Message "${messageId}" not found in this session.`);
+    return record;
+  }
+
+  private async ref(sessionId: string, messageId: string): Promise<MessageRef> {
+    return toRef(await this.record(sessionId, messageId));
+  }
+}

@@ -1,0 +1,41 @@
+/** Access to a session's live engine for API calls: tenant walls and scopes first, then liveness. */
+import type { Principal } from '../auth/principal.ts';
+import type { KeyScope, SessionRecord } from '../domain/records.ts';
+import type { EngineSession } from '../engines/engine.ts';
+import type { EngineFeatures } from '../engines/features.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { SessionManager } from './session-manager.ts';
+import type { SessionService } from './session-service.ts';
+
+export interface LiveSession {
+  record: SessionRecord;
+  engine: EngineSession;
+}
+
+export class LiveSessions {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly manager: SessionManager,
+  ) {}
+
+  async get(principal: Principal, sessionId: string, scope: KeyScope): Promise<LiveSession> {
+    const record = await this.sessions.load(principal, sessionId, scope);
+    const runtime = this.manager.runtime(sessionId);
+    const engine = runtime?.current();
+    const status = runtime?.snapshot().status ?? record.status;
+    if (!engine || status !== 'WORKING') {
+      throw new AppError('SESSION_NOT_RUNNING', `Session "${sessionId}" is ${status}; it must be WORKING for this.`);
+    }
+    return { record, engine };
+  }
+
+  /** The engine's implementation of a feature, or ENGINE_FEATURE_UNSUPPORTED. */
+  async feature<K extends keyof EngineFeatures>(principal: Principal, sessionId: string, scope: KeyScope, name: K): Promise<EngineFeatures[K]> {
+    const { record, engine } = await this.get(principal, sessionId, scope);
+    const implementation = engine.features[name];
+    if (!implementation) {
+      throw new AppError('ENGINE_FEATURE_UNSUPPORTED', `The ${record.engine} engine does not support ${String(name)}.`);
+    }
+    return implementation;
+  }
+}
