@@ -3,6 +3,7 @@ import type { ApiKeyRepository } from '../ports.ts';
 import type { ApiKeysTable, Db } from './database.ts';
 import { insertOrConflict } from './errors.ts';
 import { fromJson, toJson, toMillis, toMillisOrNull } from './json.ts';
+import { storableText } from './text.ts';
 
 function toApiKey(row: ApiKeysTable): ApiKeyRecord {
   return {
@@ -28,7 +29,7 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
         .values({
           id: key.id,
           tenant_id: key.tenantId,
-          name: key.name,
+          name: storableText(key.name),
           scopes: toJson(key.scopes),
           hash: key.hash,
           created_at: key.createdAt,

@@ -4,6 +4,7 @@ import type { Page, SessionListQuery, SessionRepository } from '../ports.ts';
 import type { Db, Dialect, SessionsTable } from './database.ts';
 import { insertOrConflict } from './errors.ts';
 import { fromJson, toJson, toMillis } from './json.ts';
+import { storableText } from './text.ts';
 
 type SessionPatch = Parameters<SessionRepository['update']>[1];
 
@@ -25,7 +26,7 @@ function toSession(row: SessionsTable): SessionRecord {
 function toRowPatch(patch: SessionPatch): Partial<SessionsTable> {
   const values: Partial<SessionsTable> = {};
   if (patch.status !== undefined) values.status = patch.status;
-  if (patch.statusReason !== undefined) values.status_reason = patch.statusReason;
+  if (patch.statusReason !== undefined) values.status_reason = storableText(patch.statusReason);
   if (patch.desiredState !== undefined) values.desired_state = patch.desiredState;
   if (patch.config !== undefined) values.config = toJson(patch.config);
   if (patch.me !== undefined) values.me = patch.me === null ? null : toJson(patch.me);
@@ -48,7 +49,7 @@ export class KyselySessionRepository implements SessionRepository {
           tenant_id: session.tenantId,
           engine: session.engine,
           status: session.status,
-          status_reason: session.statusReason,
+          status_reason: storableText(session.statusReason),
           desired_state: session.desiredState,
           config: toJson(session.config),
           me: session.me === null ? null : toJson(session.me),

@@ -3,6 +3,7 @@ import type { TenantRepository } from '../ports.ts';
 import type { Db, TenantsTable } from './database.ts';
 import { insertOrConflict } from './errors.ts';
 import { toMillis } from './json.ts';
+import { storableText } from './text.ts';
 
 function toTenant(row: TenantsTable): Tenant {
   return { id: row.id, name: row.name, maxSessions: Number(row.max_sessions), createdAt: toMillis(row.created_at) };
@@ -15,7 +16,7 @@ export class KyselyTenantRepository implements TenantRepository {
     await insertOrConflict(`tenant "${tenant.id}"`, () =>
       this.db
         .insertInto('tenants')
-        .values({ id: tenant.id, name: tenant.name, max_sessions: tenant.maxSessions, created_at: tenant.createdAt })
+        .values({ id: tenant.id, name: storableText(tenant.name), max_sessions: tenant.maxSessions, created_at: tenant.createdAt })
         .execute(),
     );
   }
@@ -32,7 +33,7 @@ export class KyselyTenantRepository implements TenantRepository {
 
   async update(id: string, patch: Partial<Pick<Tenant, 'name' | 'maxSessions'>>): Promise<Tenant | undefined> {
     const values: Partial<TenantsTable> = {};
-    if (patch.name !== undefined) values.name = patch.name;
+    if (patch.name !== undefined) values.name = storableText(patch.name);
     if (patch.maxSessions !== undefined) values.max_sessions = patch.maxSessions;
     if (Object.keys(values).length > 0) {
       await this.db.updateTable('tenants').set(values).where('id', '=', id).execute();

@@ -104,6 +104,16 @@ export function registerSessionCases(ctx: StorageContext): void {
         ]);
       }));
 
+    test('U+0000 in free text (tenant name, status reason) is stored as U+FFFD on every driver', () =>
+      ctx.withStorage(async (storage) => {
+        await storage.tenants.create(tenant('acme', { name: 'A\u0000B' }));
+        assert.equal((await storage.tenants.get('acme'))?.name, 'A\ufffdB');
+        await storage.sessions.create(session('s1', 'acme', { statusReason: 'engine said \u0000' }));
+        assert.equal((await storage.sessions.get('s1'))?.statusReason, 'engine said \ufffd');
+        await storage.sessions.update('s1', { statusReason: '\u0000' }, 2);
+        assert.equal((await storage.sessions.get('s1'))?.statusReason, '\ufffd');
+      }));
+
     test('a session of an unknown tenant is refused', () =>
       ctx.withStorage(async (storage) => {
         await assert.rejects(storage.sessions.create(session('s1', 'ghost')));
