@@ -7,7 +7,9 @@ import { takeBundle } from './bundle.ts';
 import { buildMessageStanza, stanzaTypeFor } from './enc-node.ts';
 import type { AppStateSyncKey } from './bootstrap.ts';
 import { buildPostLinkBootstrap } from './post-link.ts';
+import { decodeAppStateKeys, encodeAppStateKeys, type PhonesSnapshot, readPhonesFile, writePhonesFile } from './phones-file.ts';
 import { type InboxEntry, VirtualContact } from './virtual-contact.ts';
+import { VirtualDevice } from './virtual-device.ts';
 
 /**
  * Sessions are keyed by address, and a companion can reach us as `<phone>:<d>@s.whatsapp.net`
@@ -25,8 +27,8 @@ interface PhoneState {
  * (its ADV account key) and a published bundle; after a companion links, its first login gets
  * the post-link bootstrap; 1:1 messages to device 0 are decrypted into that phone's inbox; and
  * `send` makes the phone (a "virtual contact") message another account's devices.
- * Phones live in memory: after a simulator restart they get new prekeys and sessions, and
- * Baileys clients re-establish them (the first message from a stale session fails to decrypt).
+ * Give it a `file` to keep the phones' Signal state across restarts; without one a restarted
+ * simulator's phones have new keys and Baileys' existing sessions to them stop decrypting.
  */
 export class SignalPhones implements SimExtension {
   private readonly phones = new Map<string, PhoneState>();
@@ -35,10 +37,17 @@ export class SignalPhones implements SimExtension {
   readonly errors: string[] = [];
 
   private bound: SimContext | undefined;
+  private readonly file: string | undefined;
+  private readonly saved: PhonesSnapshot;
+  private saveTimer: NodeJS.Timeout | undefined;
 
-  /** The server may be created after this extension (startSim takes extensions up front): `attach` it then. */
-  constructor(ctx?: SimContext) {
-    this.bound = ctx;
+  /**
+   * The server may be created after this extension (startSim takes extensions up front):
+   * `attach` it then. `file` keeps the phones' Signal state across restarts (see phones-file.ts).
+   */
+  constructor(options: { file?: string } = {}) {
+    this.file = options.file;
+    this.saved = options.file ? readPhonesFile(options.file) : {};
   }
 
   attach(ctx: SimContext): this {
@@ -55,9 +64,12 @@ export class SignalPhones implements SimExtension {
   phone(account: AccountRecord): PhoneState {
     let state = this.phones.get(account.phone);
     if (!state) {
-      const contact = new VirtualContact(`${account.phone}@s.whatsapp.net`, `${account.lid}@lid`, account.name);
-      state = { contact };
+      const saved = this.saved[account.phone];
+      const device = saved ? VirtualDevice.fromJSON(saved.device) : undefined;
+      const contact = new VirtualContact(`${account.phone}@s.whatsapp.net`, `${account.lid}@lid`, account.name, device);
+      state = { contact, ...(saved?.appStateKeys ? { appStateKeys: decodeAppStateKeys(saved.appStateKeys) } : {}) };
       this.phones.set(account.phone, state);
+      this.changed();
     }
     const published = this.ctx.store.keys(account.phone, 0);
     const own = state.contact.device.identityKey;
@@ -104,6 +116,7 @@ export class SignalPhones implements SimExtension {
     });
     state.appStateKeys = appStateKeys;
     this.ctx.store.changed();
+    this.changed();
     for (const stanza of stanzas) this.ctx.deliver(account.phone, device, stanza);
   }
 
@@ -146,6 +159,7 @@ export class SignalPhones implements SimExtension {
       this.ctx.deliver(to.phone, jidDecode(jid)?.device ?? 0, stanza);
       this.ctx.stats.messagesRelayed++;
     }
+    this.changed();
     return out[0]?.stanza.attrs.id ?? '';
   }
 
@@ -185,11 +199,41 @@ export class SignalPhones implements SimExtension {
       this.ctx.deliver(target.account.phone, target.device, stanza);
       this.ctx.stats.messagesRelayed++;
     }
+    this.changed();
     return id;
   }
 
+  /** Writes the phones' Signal state now (also done shortly after every change). */
+  flush(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (!this.file) return;
+    const snapshot: PhonesSnapshot = { ...this.saved };
+    for (const [phone, state] of this.phones) {
+      snapshot[phone] = {
+        device: state.contact.device.toJSON(),
+        ...(state.appStateKeys ? { appStateKeys: encodeAppStateKeys(state.appStateKeys) } : {}),
+      };
+    }
+    writePhonesFile(this.file, snapshot);
+  }
+
+  /** Sessions ratchet on every message: persist after a short debounce. */
+  private changed(): void {
+    if (!this.file || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      try {
+        this.flush();
+      } catch (err) {
+        // A timer must not crash the simulator (e.g. its directory was removed on shutdown).
+        this.errors.push(`save phones: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }, 200);
+    this.saveTimer.unref();
+  }
+
   private background(what: string, work: () => Promise<void>): void {
-    work().catch((err: unknown) => {
+    work().finally(() => this.changed()).catch((err: unknown) => {
       this.errors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
       if (this.errors.length > 100) this.errors.shift();
     });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import makeWASocket, { type BaileysEventMap, type WASocket } from 'baileys';
-import { pino } from 'pino';
+import type { BaileysEventMap, WASocket } from 'baileys';
 import { startSim, type RunningSim } from '../../sim/index.ts';
 import { contactRoutes, SignalPhones } from '../../sim/signal/index.ts';
 import { pinSimRoot } from '../helpers/sim-trust-preload.ts';
-import { closeClient, getJson, type MemoryAuth, memoryAuth, postJson, waitForClose, waitForEvent, waitForOpen, waitForQr } from '../sim/client.ts';
+import { connectClient } from './e2e-client.ts';
+import { closeClient, getJson, memoryAuth, postJson, waitForClose, waitForEvent, waitForOpen, waitForQr } from '../sim/client.ts';
 
 /*
  * End to end with an unmodified Baileys socket over loopback: the simulated phone's bootstrap
@@ -14,20 +14,6 @@ import { closeClient, getJson, type MemoryAuth, memoryAuth, postJson, waitForClo
  */
 const PHONE = '15550007770';
 const CONTACT = '15550009990';
-
-/** Like test/sim's client but with Baileys' default history settings: the point here is the wait. */
-function connectClient(wsUrl: string, state: MemoryAuth): WASocket {
-  const socket = makeWASocket({
-    waWebSocketUrl: wsUrl,
-    auth: state,
-    logger: pino({ level: process.env.SIM_TEST_LOG ?? 'silent' }) as any,
-    markOnlineOnConnect: false,
-    connectTimeoutMs: 10_000,
-    defaultQueryTimeoutMs: 10_000,
-  });
-  socket.ev.on('creds.update', (update) => Object.assign(state.creds, update));
-  return socket;
-}
 
 let running: RunningSim;
 let phones: SignalPhones;
