@@ -28,6 +28,7 @@ function messageOf(body: any): proto.IMessage {
  *   POST /admin/contacts {phone, name}              create the account and its phone keys
  *   POST /admin/contacts/{phone}/send {to, text|message}  → {id}
  *   GET  /admin/contacts/{phone}/inbox               → decrypted messages received by that phone
+ *   POST /admin/contacts/{phone}/read {ids}          → {receipts}: "read" receipts for inbox messages
  */
 export function contactRoutes(phones: SignalPhones): AdminRoute[] {
   const ctx = () => phones.ctx;
@@ -50,6 +51,15 @@ export function contactRoutes(phones: SignalPhones): AdminRoute[] {
         const from = accountOf(ctx(), params.phone);
         const to = accountOf(ctx(), body?.to);
         return { body: { id: await phones.send(from, to, messageOf(body)) } };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/admin\/contacts\/(?<phone>\d+)\/read$/,
+      handler: ({ params, body }) => {
+        const ids: unknown = body?.ids;
+        if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) throw fail(400, 'ids must be an array of message ids');
+        return { body: { receipts: phones.markRead(accountOf(ctx(), params.phone), ids) } };
       },
     },
     {

@@ -133,11 +133,31 @@ export class SignalPhones implements SimExtension {
       await this.phone(account).contact.receive(node, lidDevice(senderAccount, sender.device ?? 0));
       // Own companions' copies and group messages get no receipt here.
       if (senderAccount.phone === account.phone || node.attrs.participant || sender.device === undefined) return;
-      const receiptFrom = sender.server === 'lid' ? `${account.lid}@lid` : `${account.phone}@s.whatsapp.net`;
-      const receipt: BinaryNode = { tag: 'receipt', attrs: { from: receiptFrom, id: node.attrs.id ?? '', t: String(Math.floor(Date.now() / 1000)) } };
-      this.ctx.deliver(senderAccount.phone, sender.device, receipt);
+      this.receipt(account, senderAccount, sender.device, sender.server, node.attrs.id ?? '');
     });
     return true;
+  }
+
+  /** Sends "read" receipts for messages in this phone's inbox (1:1 only), to the devices that sent them. */
+  markRead(account: AccountRecord, ids: string[]): number {
+    const wanted = new Set(ids);
+    let sent = 0;
+    for (const entry of this.inbox(account)) {
+      if (!wanted.has(entry.id) || entry.group) continue;
+      const sender = jidDecode(entry.from);
+      const senderAccount = sender ? this.ctx.store.accountByUser(sender.user, sender.server) : undefined;
+      if (!sender || !senderAccount || sender.device === undefined) continue;
+      this.receipt(account, senderAccount, sender.device, 'lid', entry.id, 'read');
+      sent++;
+    }
+    return sent;
+  }
+
+  private receipt(account: AccountRecord, to: AccountRecord, device: number, server: string, id: string, type?: 'read'): void {
+    const from = server === 'lid' ? `${account.lid}@lid` : `${account.phone}@s.whatsapp.net`;
+    const attrs: Record<string, string> = { from, id, t: String(Math.floor(Date.now() / 1000)) };
+    if (type) attrs.type = type;
+    this.ctx.deliver(to.phone, device, { tag: 'receipt', attrs });
   }
 
   /**

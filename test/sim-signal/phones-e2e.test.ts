@@ -95,3 +95,53 @@ test('virtual contact posts in a group: sender key distribution + skmsg decrypt 
   }
   assert.deepEqual(phones.errors, []);
 });
+
+test('receipts, reactions and edits between a virtual contact and the client', async () => {
+  const client0 = sock;
+  assert.ok(client0, 'needs the linked client from the first test');
+  // Status updates may arrive as messages.update or merged into messages.upsert (loopback timing).
+  const statuses = new Map<string, number>();
+  const track = (id: string | null | undefined, status: number | null | undefined) => {
+    if (id && typeof status === 'number') statuses.set(id, Math.max(status, statuses.get(id) ?? 0));
+  };
+  client0.ev.on('messages.update', (updates) => updates.forEach((u) => track(u.key.id, u.update.status)));
+  client0.ev.on('messages.upsert', ({ messages }) => messages.forEach((m) => track(m.key.id, m.status)));
+  const until = async (ok: () => boolean, what: string) => {
+    const deadline = Date.now() + 10_000;
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+
+  const mine = await client0.sendMessage(`${CONTACT}@s.whatsapp.net`, { text: 'read me' });
+  const id = mine!.key.id!;
+  await until(() => (statuses.get(id) ?? 0) >= 3, 'delivery receipt');
+  const read = await postJson(`${running.adminUrl}/admin/contacts/${CONTACT}/read`, { ids: [id] });
+  assert.deepEqual(read.body, { receipts: 1 });
+  await until(() => (statuses.get(id) ?? 0) >= 4, 'read receipt');
+
+  const reaction = waitForEvent(client0, 'messages.upsert', (u) => u.messages.some((m) => m.message?.reactionMessage?.text === '👍'));
+  await postJson(`${running.adminUrl}/admin/contacts/${CONTACT}/send`, {
+    to: PHONE,
+    message: { reactionMessage: { key: { remoteJid: `${PHONE}@s.whatsapp.net`, fromMe: false, id }, text: '👍', senderTimestampMs: Date.now() } },
+  });
+  await reaction;
+
+  const original = await postJson(`${running.adminUrl}/admin/contacts/${CONTACT}/send`, { to: PHONE, text: 'typo' });
+  const edit = waitForEvent(client0, 'messages.upsert', (u) =>
+    u.messages.some((m) => m.message?.protocolMessage?.editedMessage?.conversation === 'fixed'),
+  );
+  await postJson(`${running.adminUrl}/admin/contacts/${CONTACT}/send`, {
+    to: PHONE,
+    message: {
+      protocolMessage: {
+        key: { remoteJid: `${PHONE}@s.whatsapp.net`, fromMe: true, id: original.body.id },
+        type: 'MESSAGE_EDIT',
+        editedMessage: { conversation: 'fixed' },
+      },
+    },
+  });
+  await edit;
+  assert.deepEqual(phones.errors, []);
+});
