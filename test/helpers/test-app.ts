@@ -27,7 +27,7 @@ export async function createTestApp(overrides: Partial<Config> = {}, dataDir?: s
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'wafleet-test-'));
   const config = loadConfig(
     { WAFLEET_ADMIN_KEY: ADMIN_KEY, WAFLEET_MASTER_KEY: randomBytes(32).toString('base64') },
-    { dataDir: dir, reconnect: { baseMs: 5, maxMs: 20, breakerFailures: 3, breakerWindowMs: 60_000 }, resume: { concurrency: 4, staggerMs: 0 }, ...overrides },
+    { dataDir: dir, engineLogLevel: 'silent', reconnect: { baseMs: 5, maxMs: 20, breakerFailures: 3, breakerWindowMs: 60_000 }, resume: { concurrency: 4, staggerMs: 0 }, ...overrides },
   );
   const fake = new FakeEngine();
   const events: EventRecord[] = [];
