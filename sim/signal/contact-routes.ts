@@ -1,6 +1,5 @@
 import { jidDecode, proto } from 'baileys';
-import type { AdminRoute } from '../admin/routes.ts';
-import type { SimContext } from '../server/context.ts';
+import type { HostAdminRoute as AdminRoute, PhoneHost as SimContext } from './host.ts';
 import type { SignalPhones } from './phones.ts';
 
 const fail = (status: number, message: string) => Object.assign(new Error(message), { status });

@@ -1,5 +1,7 @@
 /**
  * sim/signal: the simulated phones' Signal side. See README.md for how the server wires it in.
+ * It depends on Baileys and libsignal only — never on sim/server or sim/state (they import
+ * from here); the host it plugs into is described structurally in host.ts.
  */
 export { jidToAddress } from './address.ts';
 export {
@@ -26,5 +28,6 @@ export { buildPostLinkBootstrap, type PostLinkBootstrap, type PostLinkOptions } 
 export type { DeviceBundle, EncPayload, PreKeyPublic, SignedPreKeyPublic, UploadedKeys } from './types.ts';
 export { type AddressedEnc, type BundleLookup, type InboxEntry, VirtualContact } from './virtual-contact.ts';
 export { VirtualDevice, type VirtualDeviceOptions, type VirtualDeviceSnapshot } from './virtual-device.ts';
-export { SignalPhones } from './phones.ts';
 export { contactRoutes } from './contact-routes.ts';
+export type { HostAdminRoute, PhoneAccount, PhoneHost, PhoneStore } from './host.ts';
+export { SignalPhones } from './phones.ts';

@@ -1,8 +1,5 @@
 import { type BinaryNode, generateMessageID, jidDecode, type proto } from 'baileys';
-import type { Connection } from '../server/connection.ts';
-import type { SimContext } from '../server/context.ts';
-import type { SimExtension } from '../server/sim-server.ts';
-import type { AccountRecord, DeviceRecord } from '../state/types.ts';
+import type { PhoneAccount as AccountRecord, PhoneHost as SimContext } from './host.ts';
 import { takeBundle } from './bundle.ts';
 import { buildMessageStanza, stanzaTypeFor } from './enc-node.ts';
 import type { AppStateSyncKey } from './bootstrap.ts';
@@ -30,7 +27,7 @@ interface PhoneState {
  * Give it a `file` to keep the phones' Signal state across restarts; without one a restarted
  * simulator's phones have new keys and Baileys' existing sessions to them stop decrypting.
  */
-export class SignalPhones implements SimExtension {
+export class SignalPhones {
   private readonly phones = new Map<string, PhoneState>();
   private readonly pendingBootstrap = new Set<string>();
   /** Errors from background work (decrypt, bootstrap), kept for tests and the admin API. */
@@ -88,12 +85,12 @@ export class SignalPhones implements SimExtension {
     return [0];
   }
 
-  linked(account: AccountRecord, device: DeviceRecord): void {
+  linked(account: AccountRecord, device: { id: number }): void {
     this.phone(account);
     this.pendingBootstrap.add(`${account.phone}:${device.id}`);
   }
 
-  loggedIn(conn: Connection, account: AccountRecord): void {
+  loggedIn(conn: { device?: number }, account: AccountRecord): void {
     const key = `${account.phone}:${conn.device}`;
     if (!this.pendingBootstrap.delete(key)) return;
     this.background(`bootstrap ${key}`, () => this.bootstrap(account, conn.device!));
