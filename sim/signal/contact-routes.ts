@@ -70,7 +70,7 @@ export function contactRoutes(phones: SignalPhones): AdminRoute[] {
           from: entry.from,
           ...(entry.group ? { group: entry.group } : {}),
           timestamp: entry.timestamp,
-          message: proto.Message.toObject(entry.message, { bytes: String, longs: Number, enums: String }),
+          message: proto.Message.toObject(entry.message, { bytes: String, longs: Number }),
         })),
       }),
     },
