@@ -12,6 +12,8 @@ export interface PhoneAccount {
   phone: string;
   lid: string;
   name: string;
+  /** The account's ADV key pair; when present it is device 0's Signal identity, as on a real phone. */
+  accountKey?: { private: Uint8Array; public: Uint8Array };
 }
 
 export interface PhoneStore {

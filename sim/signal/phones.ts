@@ -62,7 +62,9 @@ export class SignalPhones {
     let state = this.phones.get(account.phone);
     if (!state) {
       const saved = this.saved[account.phone];
-      const device = saved ? VirtualDevice.fromJSON(saved.device) : undefined;
+      const device = saved
+        ? VirtualDevice.fromJSON(saved.device)
+        : VirtualDevice.create({ jid: `${account.lid}@lid`, ...(account.accountKey ? { identity: account.accountKey } : {}) });
       const contact = new VirtualContact(`${account.phone}@s.whatsapp.net`, `${account.lid}@lid`, account.name, device);
       state = { contact, ...(saved?.appStateKeys ? { appStateKeys: decodeAppStateKeys(saved.appStateKeys) } : {}) };
       this.phones.set(account.phone, state);

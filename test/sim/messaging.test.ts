@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { proto, type WAMessage, type WASocket } from 'baileys';
+import { startSim, type RunningSim } from '../../sim/index.ts';
+import { pinSimRoot } from '../helpers/sim-trust-preload.ts';
+import { closeClient, connectClient, pairClient, type PairedClient, postJson, waitForOpen } from './client.ts';
+
+let sim: RunningSim;
+let alice: PairedClient;
+let bob: PairedClient;
+const ALICE = '15550002001';
+const BOB = '15550002002';
+
+before(async () => {
+  sim = await startSim();
+  pinSimRoot(sim.rootPublicKey);
+  [alice, bob] = await Promise.all([pairClient(sim, ALICE, 'Alice'), pairClient(sim, BOB, 'Bob')]);
+});
+after(async () => {
+  await Promise.all([closeClient(alice?.sock), closeClient(bob?.sock)]);
+  await sim.stop();
+});
+
+/** Next incoming (not fromMe) message matching `match`, from messages.upsert. */
+function nextIncoming(sock: WASocket, match: (m: WAMessage) => boolean, ms = 10_000): Promise<WAMessage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (sock.ev.off('messages.upsert', onUpsert), reject(new Error('no message'))), ms);
+    const onUpsert = ({ messages }: { messages: WAMessage[] }) => {
+      const found = messages.find((m) => !m.key.fromMe && match(m));
+      if (!found) return;
+      clearTimeout(timer);
+      sock.ev.off('messages.upsert', onUpsert);
+      resolve(found);
+    };
+    sock.ev.on('messages.upsert', onUpsert);
+  });
+}
+
+/**
+ * Resolves when the sender sees `status` (or higher) for message `id`: from messages.update,
+ * or merged into messages.upsert (on loopback Baileys can fold an early receipt into its own
+ * message buffer).
+ */
+function statusReached(sock: WASocket, id: string, status: number, ms = 10_000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const done = (value: number) => {
+      clearTimeout(timer);
+      sock.ev.off('messages.update', onUpdate);
+      sock.ev.off('messages.upsert', onUpsert);
+      resolve(value);
+    };
+    const timer = setTimeout(() => {
+      sock.ev.off('messages.update', onUpdate);
+      sock.ev.off('messages.upsert', onUpsert);
+      reject(new Error(`status ${status} not reached for ${id}`));
+    }, ms);
+    const onUpdate = (updates: Array<{ key: { id?: string | null }; update: { status?: number | null } }>) => {
+      const hit = updates.find((u) => u.key.id === id && (u.update.status ?? 0) >= status);
+      if (hit) done(hit.update.status!);
+    };
+    const onUpsert = ({ messages }: { messages: WAMessage[] }) => {
+      const hit = messages.find((m) => m.key.id === id && (m.status ?? 0) >= status);
+      if (hit) done(hit.status!);
+    };
+    sock.ev.on('messages.update', onUpdate);
+    sock.ev.on('messages.upsert', onUpsert);
+  });
+}
+
+const textOf = (m: WAMessage) => m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? undefined;
+const DELIVERED = proto.WebMessageInfo.Status.DELIVERY_ACK;
+const READ = proto.WebMessageInfo.Status.READ;
+
+test('text Alice → Bob arrives, with delivered then read receipts back to Alice', async () => {
+  const incoming = nextIncoming(bob.sock, (m) => textOf(m) === 'hello bob');
+  const sent = await alice.sock.sendMessage(`${BOB}@s.whatsapp.net`, { text: 'hello bob' });
+  const delivered = statusReached(alice.sock, sent!.key.id!, DELIVERED);
+  const got = await incoming;
+  assert.equal(textOf(got), 'hello bob');
+  assert.ok(await delivered >= DELIVERED);
+  const read = statusReached(alice.sock, sent!.key.id!, READ);
+  await bob.sock.readMessages([got.key]);
+  assert.equal(await read, READ);
+});
+
+test('text Bob → Alice (reply) arrives', async () => {
+  const incoming = nextIncoming(alice.sock, (m) => textOf(m) === 'hi alice');
+  await bob.sock.sendMessage(`${ALICE}@s.whatsapp.net`, { text: 'hi alice' });
+  const got = await incoming;
+  assert.equal(got.key.remoteJid?.split('@')[0]?.split(':')[0], BOB);
+});
+
+test('offline queue: messages to a disconnected device arrive on reconnect', async () => {
+  await closeClient(bob.sock);
+  await alice.sock.sendMessage(`${BOB}@s.whatsapp.net`, { text: 'while you were away' });
+  const stats = await (await fetch(`${sim.adminUrl}/admin/stats`)).json();
+  assert.ok(stats.offlineQueued >= 1);
+  bob.sock = connectClient(sim.wsUrl, bob.auth);
+  const incoming = nextIncoming(bob.sock, (m) => textOf(m) === 'while you were away');
+  await waitForOpen(bob.sock);
+  await incoming;
+});
+
+test('ack-error fault: the next send is nacked and reported as an error', async () => {
+  const res = await postJson(`${sim.adminUrl}/admin/faults`, { phone: ALICE, device: alice.device, fault: 'ack-error', code: 479 });
+  assert.equal(res.status, 200);
+  const messageId = `3EB0${randomBytes(8).toString('hex').toUpperCase()}`;
+  // ERROR is 0, so wait for that exact status (update, or merged into the buffered upsert).
+  const errored = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no error status')), 10_000);
+    const hit = () => (clearTimeout(timer), resolve());
+    alice.sock.ev.on('messages.update', (updates) => {
+      if (updates.some((u) => u.key.id === messageId && u.update.status === proto.WebMessageInfo.Status.ERROR)) hit();
+    });
+    alice.sock.ev.on('messages.upsert', ({ messages }) => {
+      if (messages.some((m) => m.key.id === messageId && m.status === proto.WebMessageInfo.Status.ERROR)) hit();
+    });
+  });
+  await alice.sock.sendMessage(`${BOB}@s.whatsapp.net`, { text: 'this one fails' }, { messageId });
+  await errored;
+});
