@@ -50,6 +50,9 @@ test('post-link bootstrap: Baileys reaches the synced state well before its 20 s
   assert.ok(elapsed < 5_000, `synced after ${elapsed} ms`);
   assert.equal(set.syncType, 0 /* INITIAL_BOOTSTRAP */);
   assert.ok(auth.creds.myAppStateKeyId, 'app-state key received');
+  // Device 0's Signal identity is the account (ADV) key, as on a real phone.
+  const account = running.sim.store.account(PHONE)!;
+  assert.deepEqual(phones.phone(account).contact.device.identityKey, Buffer.from(account.accountKey.public));
   assert.deepEqual(phones.errors, []);
 });
 

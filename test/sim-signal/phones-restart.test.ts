@@ -12,8 +12,8 @@ import { closeClient, getJson, memoryAuth, postJson, waitForClose, waitForEvent,
 
 /*
  * With a phones file, a restarted simulator's phones keep identity, sessions and app-state keys.
- * (Without one Baileys copes — it re-fetches bundles on a new connection and accepts the new
- * identity — but logs an identity change, which a gateway may surface to users.)
+ * (Without one, identity survives — it is the account key — and Baileys re-fetches bundles on a
+ * new connection, but the app-state keys the companion holds are forgotten.)
  */
 const dir = mkdtempSync(join(tmpdir(), 'sim-signal-'));
 const PHONE = '15550004440';
