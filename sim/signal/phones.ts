@@ -152,6 +152,20 @@ export class SignalPhones {
     return sent;
   }
 
+  /**
+   * For the core to call with a `<receipt type="retry">` a companion (`sender`) sent about a
+   * message from `account`'s phone: the phone re-encrypts it (a fresh session when the receipt
+   * carries keys) and delivers it again. Unknown ids are ignored. Returns stanzas delivered.
+   */
+  async handleRetry(account: AccountRecord, receipt: BinaryNode, sender: { phone: string; device: number }): Promise<number> {
+    const senderAccount = this.ctx.store.account(sender.phone);
+    if (!senderAccount) return 0;
+    const resent = await this.phone(account).contact.handleRetryReceipt(receipt, lidDevice(senderAccount, sender.device));
+    for (const { stanza } of resent) this.ctx.deliver(sender.phone, sender.device, stanza);
+    this.changed();
+    return resent.length;
+  }
+
   private receipt(account: AccountRecord, to: AccountRecord, device: number, server: string, id: string, type?: 'read'): void {
     const from = server === 'lid' ? `${account.lid}@lid` : `${account.phone}@s.whatsapp.net`;
     const attrs: Record<string, string> = { from, id, t: String(Math.floor(Date.now() / 1000)) };

@@ -1,11 +1,16 @@
 import {
   type AuthenticationCreds,
   type BinaryNode,
+  encodeBigEndian,
+  getNextPreKeys,
   getNextPreKeysNode,
   initAuthCreds,
   type SignalDataTypeMap,
   type SignalKeyStoreWithTransaction,
   type SignalRepositoryWithLIDStore,
+  KEY_BUNDLE_TYPE,
+  xmppPreKey,
+  xmppSignedPreKey,
 } from 'baileys';
 import { makeLibSignalRepository } from 'baileys/lib/Signal/libsignal.js';
 import { pino } from 'pino';
@@ -66,4 +71,29 @@ export async function makeBaileysPeer(phone: string, lid: string, device: number
   const { update, node } = await getNextPreKeysNode({ creds, keys }, preKeys);
   Object.assign(creds, update);
   return { creds, keys, repo, uploadNode: node, meId, meLid };
+}
+
+/** The retry receipt Baileys' sendRetryRequest builds once it includes its keys (count > 1). */
+export async function retryReceiptWithKeys(peer: BaileysPeer, failed: BinaryNode): Promise<BinaryNode> {
+  const { update, preKeys } = await getNextPreKeys({ creds: peer.creds, keys: peer.keys }, 1);
+  Object.assign(peer.creds, update);
+  const [keyId] = Object.keys(preKeys);
+  return {
+    tag: 'receipt',
+    attrs: { id: failed.attrs.id!, type: 'retry', to: failed.attrs.from! },
+    content: [
+      { tag: 'retry', attrs: { count: '2', id: failed.attrs.id!, t: failed.attrs.t!, v: '1', error: '0' } },
+      { tag: 'registration', attrs: {}, content: encodeBigEndian(peer.creds.registrationId) },
+      {
+        tag: 'keys',
+        attrs: {},
+        content: [
+          { tag: 'type', attrs: {}, content: Buffer.from(KEY_BUNDLE_TYPE) },
+          { tag: 'identity', attrs: {}, content: peer.creds.signedIdentityKey.public },
+          xmppPreKey(preKeys[+keyId!]!, +keyId!),
+          xmppSignedPreKey(peer.creds.signedPreKey),
+        ],
+      },
+    ],
+  };
 }

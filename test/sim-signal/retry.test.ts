@@ -1,47 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  type BinaryNode,
-  decryptMessageNode,
-  encodeBigEndian,
-  encodeWAMessage,
-  getNextPreKeys,
-  KEY_BUNDLE_TYPE,
-  xmppPreKey,
-  xmppSignedPreKey,
-} from 'baileys';
+import { type BinaryNode, decryptMessageNode, encodeWAMessage } from 'baileys';
 import { buildEncNode, buildMessageStanza, parsePreKeyUpload, takeBundle, VirtualContact } from '../../sim/signal/index.ts';
-import { type BaileysPeer, makeBaileysPeer, silentLogger } from './baileys-peer.ts';
+import { type BaileysPeer, makeBaileysPeer, retryReceiptWithKeys, silentLogger } from './baileys-peer.ts';
 
 async function receive(peer: BaileysPeer, stanza: BinaryNode) {
   const { fullMessage, decrypt } = decryptMessageNode(stanza, peer.meId, peer.meLid, peer.repo, silentLogger as any);
   await decrypt();
   return fullMessage;
-}
-
-/** The retry receipt Baileys' sendRetryRequest builds once it includes its keys (count > 1). */
-async function retryReceiptWithKeys(peer: BaileysPeer, failed: BinaryNode): Promise<BinaryNode> {
-  const { update, preKeys } = await getNextPreKeys({ creds: peer.creds, keys: peer.keys }, 1);
-  Object.assign(peer.creds, update);
-  const [keyId] = Object.keys(preKeys);
-  return {
-    tag: 'receipt',
-    attrs: { id: failed.attrs.id!, type: 'retry', to: failed.attrs.from! },
-    content: [
-      { tag: 'retry', attrs: { count: '2', id: failed.attrs.id!, t: failed.attrs.t!, v: '1', error: '0' } },
-      { tag: 'registration', attrs: {}, content: encodeBigEndian(peer.creds.registrationId) },
-      {
-        tag: 'keys',
-        attrs: {},
-        content: [
-          { tag: 'type', attrs: {}, content: Buffer.from(KEY_BUNDLE_TYPE) },
-          { tag: 'identity', attrs: {}, content: peer.creds.signedIdentityKey.public },
-          xmppPreKey(preKeys[+keyId!]!, +keyId!),
-          xmppSignedPreKey(peer.creds.signedPreKey),
-        ],
-      },
-    ],
-  };
 }
 
 test('a retry receipt with keys makes the contact rebuild the session and resend as pkmsg', async () => {
