@@ -1,4 +1,5 @@
 import { AdminServer } from './admin/admin-server.ts';
+import { contactRoutes, SignalPhones } from './signal/index.ts';
 import type { AdminRoute } from './admin/routes.ts';
 import { createServerIdentity } from './server/keys.ts';
 import { type SimExtension, SimServer } from './server/sim-server.ts';
@@ -28,6 +29,12 @@ export interface StartSimOptions {
   /** Extra modules (groups, media, virtual phones) and their admin routes. */
   extensions?: SimExtension[];
   adminRoutes?: AdminRoute[];
+  /**
+   * Simulated phones (sim/signal): device 0 keys per account, the post-link bootstrap (app-state
+   * key share + INITIAL_BOOTSTRAP history, so Baileys 7 does not wait 20 s) and virtual contacts
+   * under /admin/contacts. Default on, unless a SignalPhones is passed in `extensions`.
+   */
+  virtualPhones?: boolean;
 }
 
 export interface RunningSim {
@@ -38,6 +45,8 @@ export interface RunningSim {
   /** Hex of the 32-byte root public key clients must pin (WA_CERT_DETAILS.PUBLIC_KEY). */
   rootPublicKey: string;
   sim: SimServer;
+  /** The simulated phones wired by default (undefined when disabled or supplied by the caller). */
+  phones: SignalPhones | undefined;
   stop(): Promise<void>;
 }
 
@@ -53,7 +62,16 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
     jitterMs: options.jitterMs ?? 0,
   });
   sim.extensions.push(...(options.extensions ?? []));
-  const admin = new AdminServer(sim, options.adminRoutes);
+  const adminRoutes = [...(options.adminRoutes ?? [])];
+  let phones: SignalPhones | undefined;
+  const callerPhones = (options.extensions ?? []).some((e) => e instanceof SignalPhones);
+  if (options.virtualPhones !== false && !callerPhones) {
+    const file = options.stateFile ? `${options.stateFile.replace(/\.json$/, '')}.phones.json` : undefined;
+    phones = new SignalPhones(file ? { file } : {}).attach(sim);
+    sim.extensions.push(phones);
+    adminRoutes.push(...contactRoutes(phones));
+  }
+  const admin = new AdminServer(sim, adminRoutes);
   const wsUrl = await sim.listen();
   const adminUrl = await admin.listen(host, options.adminPort ?? 0);
   let stopped = false;
@@ -62,11 +80,13 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
     adminUrl,
     rootPublicKey: identity.root.public.toString('hex'),
     sim,
+    phones,
     async stop() {
       if (stopped) return;
       stopped = true;
       await Promise.all([sim.close(), admin.close()]);
       store.flush();
+      phones?.flush();
     },
   };
 }

@@ -65,7 +65,6 @@ export function connectClient(wsUrl: string, auth: MemoryAuth, opts: ClientOptio
     markOnlineOnConnect: false,
     fireInitQueries: true,
     syncFullHistory: false,
-    shouldSyncHistoryMessage: () => false,
     keepAliveIntervalMs: opts.keepAliveIntervalMs ?? 30_000,
     connectTimeoutMs: 10_000,
     defaultQueryTimeoutMs: 10_000,

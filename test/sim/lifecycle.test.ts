@@ -26,6 +26,13 @@ test('account has a phone number and a LID; the device is listed online', async 
   assert.ok(account.devices[0].preKeys >= 800, `prekeys: ${account.devices[0].preKeys}`);
 });
 
+test('post-link bootstrap from the simulated phone: the companion holds an app-state key', async () => {
+  // The key share arrives right after the first login; wait for Baileys to store it.
+  const deadline = Date.now() + 5_000;
+  while (!alice.auth.creds.myAppStateKeyId && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(alice.auth.creds.myAppStateKeyId, 'app-state key share received');
+});
+
 test('keepalive: pings every 300 ms are answered and the connection stays open', async () => {
   const before = (await getJson(`${sim.adminUrl}/admin/stats`)).pings;
   let closed = false;

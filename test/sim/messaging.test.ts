@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { proto, type WAMessage, type WASocket } from 'baileys';
 import { startSim, type RunningSim } from '../../sim/index.ts';
 import { pinSimRoot } from '../helpers/sim-trust-preload.ts';
-import { closeClient, connectClient, pairClient, type PairedClient, postJson, waitForOpen } from './client.ts';
+import { closeClient, connectClient, getJson, pairClient, type PairedClient, postJson, waitForOpen } from './client.ts';
 
 let sim: RunningSim;
 let alice: PairedClient;
@@ -94,7 +94,7 @@ test('text Bob → Alice (reply) arrives', async () => {
 test('offline queue: messages to a disconnected device arrive on reconnect', async () => {
   await closeClient(bob.sock);
   await alice.sock.sendMessage(`${BOB}@s.whatsapp.net`, { text: 'while you were away' });
-  const stats = await (await fetch(`${sim.adminUrl}/admin/stats`)).json();
+  const stats = await getJson(`${sim.adminUrl}/admin/stats`);
   assert.ok(stats.offlineQueued >= 1);
   bob.sock = connectClient(sim.wsUrl, bob.auth);
   const incoming = nextIncoming(bob.sock, (m) => textOf(m) === 'while you were away');

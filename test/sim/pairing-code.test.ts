@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startSim, type RunningSim } from '../../sim/index.ts';
 import { pinSimRoot } from '../helpers/sim-trust-preload.ts';
-import { closeClient, connectClient, memoryAuth, postJson, waitForClose, waitForOpen, waitForQr } from './client.ts';
+import { closeClient, connectClient, getJson, memoryAuth, postJson, waitForClose, waitForOpen, waitForQr } from './client.ts';
 
 let sim: RunningSim;
 before(async () => {
@@ -34,7 +34,7 @@ test('pairing code: a wrong code does not link the device', async () => {
   await sock.requestPairingCode('15550000003');
   const res = await postJson(`${sim.adminUrl}/admin/pair-code`, { phone: '15550000003', code: 'ZZZZZZZZ' });
   assert.notEqual(res.status, 200);
-  const accounts = await (await fetch(`${sim.adminUrl}/admin/accounts/15550000003`)).json();
+  const accounts = await getJson(`${sim.adminUrl}/admin/accounts/15550000003`);
   assert.equal(accounts.devices?.length ?? 0, 0);
   await closeClient(sock);
 });
