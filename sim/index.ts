@@ -1,4 +1,6 @@
 import { AdminServer } from './admin/admin-server.ts';
+import { type MediaServer, startMediaServer } from './media/index.ts';
+import { mediaExtension } from './server/media-extension.ts';
 import { contactRoutes, SignalPhones } from './signal/index.ts';
 import type { AdminRoute } from './admin/routes.ts';
 import { createServerIdentity } from './server/keys.ts';
@@ -35,6 +37,11 @@ export interface StartSimOptions {
    * under /admin/contacts. Default on, unless a SignalPhones is passed in `extensions`.
    */
   virtualPhones?: boolean;
+  /** HTTPS media host (sim/media) answering media_conn; default on. */
+  media?: boolean;
+  mediaPort?: number;
+  /** Write the media host's self-signed certificate PEM here (NODE_EXTRA_CA_CERTS for clients). */
+  mediaCertPath?: string;
 }
 
 export interface RunningSim {
@@ -47,6 +54,11 @@ export interface RunningSim {
   sim: SimServer;
   /** The simulated phones wired by default (undefined when disabled or supplied by the caller). */
   phones: SignalPhones | undefined;
+  /** "127.0.0.1:PORT" of the HTTPS media host, when enabled. */
+  mediaHost: string | undefined;
+  /** PEM of the media host's self-signed certificate (trust it via NODE_EXTRA_CA_CERTS). */
+  mediaCertPem: string | undefined;
+  media: MediaServer | undefined;
   stop(): Promise<void>;
 }
 
@@ -71,6 +83,11 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
     sim.extensions.push(phones);
     adminRoutes.push(...contactRoutes(phones));
   }
+  let media: MediaServer | undefined;
+  if (options.media !== false) {
+    media = await startMediaServer({ host, port: options.mediaPort ?? 0, ...(options.mediaCertPath ? { certPath: options.mediaCertPath } : {}) });
+    sim.extensions.push(mediaExtension(media));
+  }
   const admin = new AdminServer(sim, adminRoutes);
   const wsUrl = await sim.listen();
   const adminUrl = await admin.listen(host, options.adminPort ?? 0);
@@ -81,10 +98,13 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
     rootPublicKey: identity.root.public.toString('hex'),
     sim,
     phones,
+    mediaHost: media?.hostname,
+    mediaCertPem: media?.certPem,
+    media,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await Promise.all([sim.close(), admin.close()]);
+      await Promise.all([sim.close(), admin.close(), media?.close()]);
       store.flush();
       phones?.flush();
     },
