@@ -5,6 +5,8 @@
 import type { ApiKeyRecord, EventRecord, SessionRecord, Tenant } from '../domain/records.ts';
 import type { SessionStatus } from '../domain/session.ts';
 import type { ChatRecord, ContactRecord, MessageRecord, MessageStatus } from '../domain/messages.ts';
+import type { OutboundRepositories } from './outbound-ports.ts';
+import type { DeliveryRecord, DeliveryStatus, WebhookRecord } from '../domain/webhooks.ts';
 
 export interface Page<T> {
   items: T[];
@@ -121,7 +123,64 @@ export interface ContactRepository {
   deleteBySession(sessionId: string): Promise<void>;
 }
 
-export interface Repositories {
+export interface WebhookListQuery {
+  /** Webhooks of this tenant (tenant level and its sessions'); undefined = all, null = global only. */
+  tenantId?: string | null;
+  sessionId?: string;
+}
+
+export interface WebhookRepository {
+  create(webhook: WebhookRecord): Promise<void>;
+  get(id: string): Promise<WebhookRecord | undefined>;
+  /** Oldest first. */
+  list(query: WebhookListQuery): Promise<WebhookRecord[]>;
+  listEnabled(): Promise<WebhookRecord[]>;
+  update(id: string, patch: Partial<Pick<WebhookRecord, 'url' | 'events' | 'headers' | 'secret' | 'enabled' | 'description'>>, at: number): Promise<WebhookRecord | undefined>;
+  /** Deletes the webhook and its delivery log. */
+  delete(id: string): Promise<boolean>;
+}
+
+export interface DeliveryListQuery {
+  webhookId?: string;
+  tenantId?: string;
+  status?: DeliveryStatus;
+  /** Exclusive cursor on delivery id, ascending. */
+  after?: string;
+  limit: number;
+}
+
+/** What a finished attempt changes on a delivery. */
+export type DeliveryOutcome = Pick<DeliveryRecord, 'status' | 'attempts' | 'nextAttemptAt' | 'lastAttemptAt' | 'lastStatusCode' | 'lastError' | 'lastLatencyMs' | 'deliveredAt'>;
+
+export interface DeliveryRepository {
+  /** Inserts deliveries; a (webhookId, eventId) pair that exists already is left as it is. Returns how many were new. */
+  enqueue(deliveries: DeliveryRecord[]): Promise<number>;
+  /** Inserts, or sets an existing (webhookId, eventId) back to pending now with a fresh retry window (unless in flight). */
+  requeue(deliveries: DeliveryRecord[]): Promise<number>;
+  get(id: string): Promise<DeliveryRecord | undefined>;
+  list(query: DeliveryListQuery): Promise<DeliveryRecord[]>;
+  /**
+   * Marks up to `limit` due pending deliveries as delivering and returns them: only the earliest
+   * unfinished delivery of each (webhook, orderKey), only for enabled webhooks, at most
+   * `perWebhook(id)` per webhook. Oldest due first.
+   */
+  claimDue(now: number, limit: number, perWebhook: (webhookId: string) => number): Promise<DeliveryRecord[]>;
+  finish(id: string, outcome: DeliveryOutcome, at: number): Promise<void>;
+  /** Delivering → pending (at process start: attempts cut short by a crash run again). */
+  releaseInFlight(at: number): Promise<number>;
+  /** Sets dead deliveries (by ids, or all of a webhook / tenant) back to pending. */
+  retryDead(filter: { ids?: string[]; webhookId?: string; tenantId?: string }, at: number): Promise<number>;
+  countByStatus(): Promise<Record<DeliveryStatus, number>>;
+  /** Deletes finished (delivered/dead) deliveries last updated before the timestamp. */
+  pruneFinishedBefore(timestamp: number): Promise<number>;
+  /** Deletes events older than the timestamp except those with a pending or in-flight delivery. */
+  pruneEventsBefore(timestamp: number): Promise<number>;
+  eventsByIds(ids: string[]): Promise<EventRecord[]>;
+  getCursor(name: string): Promise<string | undefined>;
+  setCursor(name: string, eventId: string, at: number): Promise<void>;
+}
+
+export interface Repositories extends OutboundRepositories {
   tenants: TenantRepository;
   apiKeys: ApiKeyRepository;
   sessions: SessionRepository;
@@ -130,6 +189,8 @@ export interface Repositories {
   messages: MessageRepository;
   chats: ChatRepository;
   contacts: ContactRepository;
+  webhooks: WebhookRepository;
+  deliveries: DeliveryRepository;
 }
 
 export interface Storage extends Repositories {

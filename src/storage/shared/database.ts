@@ -3,6 +3,7 @@
  * Timestamps are epoch milliseconds in BIGINT/INTEGER columns; JSON travels as TEXT; blobs as Buffer.
  */
 import type { Kysely } from 'kysely';
+import type { OutboundTables } from './outbound-tables.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -96,7 +97,51 @@ export interface ContactsTable {
   updated_at: number;
 }
 
-export interface Database {
+export interface WebhooksTable {
+  id: string;
+  tenant_id: string | null;
+  session_id: string | null;
+  url: string;
+  /** JSON array of type filters. */
+  events: string;
+  /** JSON object of custom headers. */
+  headers: string;
+  /** Sealed secret (base64). */
+  secret: string;
+  /** 0 or 1. */
+  enabled: number;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  tenant_id: string;
+  order_key: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  window_started_at: number;
+  last_attempt_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_latency_ms: number | null;
+  delivered_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OutboxCursorsTable {
+  name: string;
+  event_id: string;
+  updated_at: number;
+}
+
+export interface Database extends OutboundTables {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
@@ -105,6 +150,9 @@ export interface Database {
   messages: MessagesTable;
   chats: ChatsTable;
   contacts: ContactsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  outbox_cursors: OutboxCursorsTable;
 }
 
 /** A Kysely handle on the wafleet tables: the root instance or a transaction. */

@@ -13,6 +13,11 @@ export class KyselyStorage implements Storage {
   readonly messages: Repositories['messages'];
   readonly chats: Repositories['chats'];
   readonly contacts: Repositories['contacts'];
+  readonly webhooks: Repositories['webhooks'];
+  readonly deliveries: Repositories['deliveries'];
+  readonly outbound: Repositories['outbound'];
+  readonly idempotency: Repositories['idempotency'];
+  readonly bulkJobs: Repositories['bulkJobs'];
   private closed: Promise<void> | undefined;
 
   constructor(
@@ -28,6 +33,11 @@ export class KyselyStorage implements Storage {
     this.messages = repos.messages;
     this.chats = repos.chats;
     this.contacts = repos.contacts;
+    this.webhooks = repos.webhooks;
+    this.deliveries = repos.deliveries;
+    this.outbound = repos.outbound;
+    this.idempotency = repos.idempotency;
+    this.bulkJobs = repos.bulkJobs;
   }
 
   /**

@@ -4,10 +4,15 @@ import { KyselyAuthStateRepository } from './auth-state-repository.ts';
 import { KyselyChatRepository } from './chat-repository.ts';
 import { KyselyContactRepository } from './contact-repository.ts';
 import type { Db, Dialect } from './database.ts';
+import { KyselyDeliveryRepository } from './delivery-repository.ts';
 import { KyselyEventRepository } from './event-repository.ts';
 import { KyselyMessageRepository } from './message-repository.ts';
 import { KyselySessionRepository } from './session-repository.ts';
 import { KyselyTenantRepository } from './tenant-repository.ts';
+import { KyselyOutboundQueueRepository } from './outbound-queue-repository.ts';
+import { KyselyIdempotencyRepository } from './idempotency-repository.ts';
+import { KyselyBulkJobRepository } from './bulk-job-repository.ts';
+import { KyselyWebhookRepository } from './webhook-repository.ts';
 
 /** Repositories over a root Kysely instance or over a transaction (then every call joins it). */
 export function createRepositories(db: Db, dialect: Dialect): Repositories {
@@ -20,5 +25,10 @@ export function createRepositories(db: Db, dialect: Dialect): Repositories {
     messages: new KyselyMessageRepository(db, dialect),
     chats: new KyselyChatRepository(db),
     contacts: new KyselyContactRepository(db),
+    webhooks: new KyselyWebhookRepository(db),
+    deliveries: new KyselyDeliveryRepository(db),
+    outbound: new KyselyOutboundQueueRepository(db),
+    idempotency: new KyselyIdempotencyRepository(db),
+    bulkJobs: new KyselyBulkJobRepository(db),
   };
 }

@@ -6,11 +6,15 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../database.ts';
 import { initialSchema } from './0001-initial.ts';
 import { messagesSchema } from './0002-messages.ts';
+import { webhooksSchema } from './0003-webhooks.ts';
+import { outboundSchema } from './0004-outbound.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': initialSchema(dialect),
     '0002-messages': messagesSchema(),
+    '0003-webhooks': webhooksSchema(dialect),
+    '0004-outbound': outboundSchema(dialect),
   };
 }
 

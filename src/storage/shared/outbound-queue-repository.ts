@@ -1,0 +1,94 @@
+import type { OutboundQueueRepository, QueueDepth, QueuedSend } from '../outbound-ports.ts';
+import type { Db } from './database.ts';
+import { toMillis } from './json.ts';
+import type { OutboundQueueTable } from './outbound-tables.ts';
+
+/** Rows per INSERT: 9 parameters each stays far below both drivers' parameter limits. */
+const INSERT_CHUNK = 200;
+
+function toQueued(row: OutboundQueueTable): QueuedSend {
+  return {
+    sessionId: row.session_id,
+    messageId: row.message_id,
+    tenantId: row.tenant_id,
+    seq: row.seq,
+    chatId: row.chat_id,
+    payload: row.payload,
+    bulkJobId: row.bulk_job_id,
+    attempts: Number(row.attempts),
+    enqueuedAt: toMillis(row.enqueued_at),
+  };
+}
+
+export class KyselyOutboundQueueRepository implements OutboundQueueRepository {
+  constructor(private readonly db: Db) {}
+
+  async enqueue(items: QueuedSend[]): Promise<void> {
+    const rows: OutboundQueueTable[] = items.map((item) => ({
+      session_id: item.sessionId,
+      message_id: item.messageId,
+      tenant_id: item.tenantId,
+      seq: item.seq,
+      chat_id: item.chatId,
+      payload: item.payload,
+      bulk_job_id: item.bulkJobId,
+      attempts: item.attempts,
+      enqueued_at: item.enqueuedAt,
+    }));
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+      await this.db.insertInto('outbound_queue').values(rows.slice(start, start + INSERT_CHUNK)).execute();
+    }
+  }
+
+  async next(sessionId: string): Promise<QueuedSend | undefined> {
+    const row = await this.db
+      .selectFrom('outbound_queue as q')
+      .leftJoin('bulk_jobs as j', 'j.id', 'q.bulk_job_id')
+      .selectAll('q')
+      .where('q.session_id', '=', sessionId)
+      .where((eb) => eb.or([eb('q.bulk_job_id', 'is', null), eb('j.status', '=', 'running')]))
+      .orderBy('q.seq')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toQueued(row);
+  }
+
+  async markAttempt(sessionId: string, messageId: string): Promise<void> {
+    await this.db
+      .updateTable('outbound_queue')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('session_id', '=', sessionId)
+      .where('message_id', '=', messageId)
+      .execute();
+  }
+
+  async remove(sessionId: string, messageId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('outbound_queue').where('session_id', '=', sessionId).where('message_id', '=', messageId).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async removeByJob(jobId: string): Promise<string[]> {
+    const rows = await this.db.deleteFrom('outbound_queue').where('bulk_job_id', '=', jobId).returning('message_id').execute();
+    return rows.map((row) => row.message_id);
+  }
+
+  async depth(sessionId: string): Promise<QueueDepth> {
+    const row = await this.db
+      .selectFrom('outbound_queue')
+      .select((eb) => [eb.fn.countAll<number | string>().as('depth'), eb.fn.min('enqueued_at').as('oldest')])
+      .where('session_id', '=', sessionId)
+      .executeTakeFirst();
+    const oldest = row?.oldest;
+    return { depth: Number(row?.depth ?? 0), oldestEnqueuedAt: oldest === null || oldest === undefined ? null : toMillis(oldest) };
+  }
+
+  async sessionsWithWork(): Promise<string[]> {
+    const rows = await this.db.selectFrom('outbound_queue').select('session_id').distinct().execute();
+    return rows.map((row) => row.session_id);
+  }
+
+  async totalDepth(): Promise<number> {
+    const row = await this.db.selectFrom('outbound_queue').select((eb) => eb.fn.countAll<number | string>().as('count')).executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+}

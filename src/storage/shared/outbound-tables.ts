@@ -1,0 +1,46 @@
+/** Row shapes of the outbound-pipeline tables (migration 0004). */
+
+export interface OutboundQueueTable {
+  session_id: string;
+  message_id: string;
+  tenant_id: string;
+  seq: string;
+  chat_id: string;
+  payload: string;
+  bulk_job_id: string | null;
+  attempts: number;
+  enqueued_at: number;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  session_id: string;
+  result_id: string;
+  created_at: number;
+}
+
+export interface BulkJobsTable {
+  id: string;
+  tenant_id: string;
+  session_id: string;
+  status: string;
+  total: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BulkItemsTable {
+  job_id: string;
+  idx: number;
+  recipient: string;
+  message_id: string;
+}
+
+export interface OutboundTables {
+  outbound_queue: OutboundQueueTable;
+  idempotency_keys: IdempotencyKeysTable;
+  bulk_jobs: BulkJobsTable;
+  bulk_items: BulkItemsTable;
+}
