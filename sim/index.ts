@@ -1,7 +1,9 @@
 import { AdminServer } from './admin/admin-server.ts';
 import { type MediaServer, startMediaServer } from './media/index.ts';
+import { groupsExtension } from './server/groups-extension.ts';
 import { mediaExtension } from './server/media-extension.ts';
 import { contactRoutes, SignalPhones } from './signal/index.ts';
+import type { GroupStore } from './groups/index.ts';
 import type { AdminRoute } from './admin/routes.ts';
 import { createServerIdentity } from './server/keys.ts';
 import { type SimExtension, SimServer } from './server/sim-server.ts';
@@ -59,6 +61,8 @@ export interface RunningSim {
   /** PEM of the media host's self-signed certificate (trust it via NODE_EXTRA_CA_CERTS). */
   mediaCertPem: string | undefined;
   media: MediaServer | undefined;
+  /** Group state (sim/groups), for assertions and seeding. */
+  groups: GroupStore;
   stop(): Promise<void>;
 }
 
@@ -83,6 +87,9 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
     sim.extensions.push(phones);
     adminRoutes.push(...contactRoutes(phones));
   }
+  const stateBase = options.stateFile?.replace(/\.json$/, '');
+  const groups = groupsExtension(sim, stateBase ? `${stateBase}.groups.json` : undefined);
+  sim.extensions.push(groups);
   let media: MediaServer | undefined;
   if (options.media !== false) {
     media = await startMediaServer({ host, port: options.mediaPort ?? 0, ...(options.mediaCertPath ? { certPath: options.mediaCertPath } : {}) });
@@ -98,6 +105,7 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
     rootPublicKey: identity.root.public.toString('hex'),
     sim,
     phones,
+    groups: groups.groups,
     mediaHost: media?.hostname,
     mediaCertPem: media?.certPem,
     media,
@@ -107,6 +115,7 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
       await Promise.all([sim.close(), admin.close(), media?.close()]);
       store.flush();
       phones?.flush();
+      groups.flush();
     },
   };
 }

@@ -99,8 +99,9 @@ export class MessageRelay {
     const type = node.attrs.type;
     if (type === 'read-self' || type === 'sender' || type === 'retry' || type === 'hist_sync' || type === 'peer_msg') return;
     const to = jidDecode(node.attrs.to ?? '');
-    if (!to || to.server === 'g.us') return;
+    if (!to) return;
     const receiver = this.ctx.store.account(conn.phone!)!;
+    if (to.server === 'g.us') return this.groupReceipt(receiver, node);
     const origin = this.sent.get(id);
     const senderAccount = origin ? this.ctx.store.account(origin.phone) : this.ctx.store.accountByUser(to.user, to.server);
     if (!senderAccount || senderAccount.phone === receiver.phone) return;
@@ -111,6 +112,23 @@ export class MessageRelay {
     const stanza: BinaryNode = { tag: 'receipt', attrs, ...(Array.isArray(node.content) ? { content: node.content } : {}) };
     const devices = origin ? [origin.device] : this.ctx.deviceIds(senderAccount).filter((d) => d !== 0);
     for (const device of devices) this.ctx.deliver(senderAccount.phone, device, stanza);
+    this.ctx.stats.receiptsRelayed++;
+  }
+
+  /** Group receipt `<receipt to=G participant=<author device>>`: back to the author's device, naming the reader. */
+  private groupReceipt(receiver: AccountRecord, node: BinaryNode): void {
+    const author = jidDecode(node.attrs.participant ?? '');
+    const authorAccount = author ? this.ctx.store.accountByUser(author.user, author.server) : undefined;
+    if (!author || !authorAccount || authorAccount.phone === receiver.phone) return;
+    const attrs: Record<string, string> = {
+      from: node.attrs.to!,
+      participant: author.server === 'lid' ? `${receiver.lid}@lid` : `${receiver.phone}@s.whatsapp.net`,
+      id: node.attrs.id ?? '',
+      t: node.attrs.t ?? unixNow(),
+    };
+    if (node.attrs.type && node.attrs.type !== 'inactive') attrs.type = node.attrs.type;
+    const devices = author.device !== undefined ? [author.device] : this.ctx.deviceIds(authorAccount).filter((d) => d !== 0);
+    for (const device of devices) if (device !== 0) this.ctx.deliver(authorAccount.phone, device, { tag: 'receipt', attrs, ...(Array.isArray(node.content) ? { content: node.content } : {}) });
     this.ctx.stats.receiptsRelayed++;
   }
 }
