@@ -3,8 +3,11 @@
  * engine over the real HTTP API (app.inject), and helpers to pair sessions the way a person would.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startSim, type RunningSim } from '../../sim/index.ts';
-import { contactRoutes, SignalPhones } from '../../sim/signal/index.ts';
+import { startMediaServer, type MediaServer } from '../../sim/media/index.ts';
+import { mediaExtension } from '../../sim/server/media-extension.ts';
 import { pinSimRoot } from '../helpers/sim-trust-preload.ts';
 import { createTestApp, eventually, type TestApp } from '../helpers/test-app.ts';
 import type { Config } from '../../src/config/config.ts';
@@ -22,7 +25,7 @@ globalThis.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...args: u
 
 export interface E2E {
   sim: RunningSim;
-  phones: SignalPhones;
+  media: MediaServer | undefined;
   app: TestApp;
   key: string;
   close(): Promise<void>;
@@ -38,20 +41,24 @@ export async function simJson(sim: RunningSim, method: string, path: string, bod
 }
 
 export async function startE2E(overrides: Partial<Config> = {}, dataDir?: string): Promise<E2E> {
-  const phones = new SignalPhones();
-  const sim = await startSim({ extensions: [phones], adminRoutes: contactRoutes(phones) });
-  phones.attach(sim.sim);
+  // The media host must present the certificate this process trusts from its start (see run-tests.mjs).
+  const certDir = process.env.WAFLEET_TEST_MEDIA_CERT_DIR;
+  const media = certDir
+    ? await startMediaServer({ host: '127.0.0.1', port: 0, cert: { cert: readFileSync(join(certDir, 'cert.pem'), 'utf8'), key: readFileSync(join(certDir, 'key.pem'), 'utf8') } })
+    : undefined;
+  const sim = await startSim({ media: false, extensions: media ? [mediaExtension(media)] : [] });
   pinSimRoot(sim.rootPublicKey);
   const app = await createTestApp({ waUrl: sim.wsUrl, ...overrides }, dataDir);
   const key = await app.tenantWithKey('acme');
   return {
     sim,
-    phones,
+    media,
     app,
     key,
     async close() {
       await app.close();
       await sim.stop();
+      await media?.close();
     },
   };
 }

@@ -68,6 +68,7 @@ describe('Baileys session lifecycle against sim/', () => {
       }
     } finally {
       await e.sim.stop();
+      await e.media?.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
