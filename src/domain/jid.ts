@@ -7,7 +7,7 @@ export const GROUP_SERVER = 'g.us';
 
 export type JidKind = 'user' | 'lid' | 'group';
 
-const JID = /^([0-9]{1,20}(?:-[0-9]{1,20})?)(?::[0-9]{1,3})?@(s\.whatsapp\.net|lid|g\.us)$/;
+const JID = /^([0-9]{1,24}(?:-[0-9]{1,24})?)(?::[0-9]{1,3})?@(s\.whatsapp\.net|lid|g\.us)$/;
 
 export interface ParsedJid {
   jid: string;
