@@ -2,6 +2,8 @@ import { AdminServer } from './admin/admin-server.ts';
 import { type MediaServer, startMediaServer } from './media/index.ts';
 import { groupsExtension } from './server/groups-extension.ts';
 import { mediaExtension } from './server/media-extension.ts';
+import { presenceExtension } from './server/presence-extension.ts';
+import { profileExtension } from './server/profile-extension.ts';
 import { contactRoutes, SignalPhones } from './signal/index.ts';
 import type { GroupStore } from './groups/index.ts';
 import type { AdminRoute } from './admin/routes.ts';
@@ -89,7 +91,7 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
   }
   const stateBase = options.stateFile?.replace(/\.json$/, '');
   const groups = groupsExtension(sim, stateBase ? `${stateBase}.groups.json` : undefined);
-  sim.extensions.push(groups);
+  sim.extensions.push(groups, presenceExtension(sim), profileExtension(sim));
   let media: MediaServer | undefined;
   if (options.media !== false) {
     media = await startMediaServer({ host, port: options.mediaPort ?? 0, ...(options.mediaCertPath ? { certPath: options.mediaCertPath } : {}) });

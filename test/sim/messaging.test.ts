@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { proto, type WAMessage, type WASocket } from 'baileys';
 import { startSim, type RunningSim } from '../../sim/index.ts';
 import { pinSimRoot } from '../helpers/sim-trust-preload.ts';
-import { closeClient, connectClient, getJson, pairClient, type PairedClient, postJson, waitForOpen } from './client.ts';
+import { closeClient, connectClient, getJson, pairClient, type PairedClient, postJson, waitForEvent, waitForOpen } from './client.ts';
 
 let sim: RunningSim;
 let alice: PairedClient;
@@ -119,4 +119,45 @@ test('ack-error fault: the next send is nacked and reported as an error', async 
   });
   await alice.sock.sendMessage(`${BOB}@s.whatsapp.net`, { text: 'this one fails' }, { messageId });
   await errored;
+});
+
+test('reaction, edit and revoke are relayed as ordinary encrypted messages', async () => {
+  const original = await alice.sock.sendMessage(`${BOB}@s.whatsapp.net`, { text: 'react to me' });
+  const reaction = nextIncoming(alice.sock, (m) => m.message?.reactionMessage?.text === '👍');
+  await bob.sock.sendMessage(`${ALICE}@s.whatsapp.net`, { react: { text: '👍', key: original!.key } });
+  assert.equal((await reaction).message?.reactionMessage?.key?.id, original!.key.id);
+  const edit = nextIncoming(bob.sock, (m) => !!m.message?.protocolMessage?.editedMessage || !!m.message?.editedMessage);
+  await alice.sock.sendMessage(`${BOB}@s.whatsapp.net`, { text: 'edited text', edit: original!.key });
+  assert.ok(await edit);
+  const revoke = nextIncoming(bob.sock, (m) => m.message?.protocolMessage?.type === proto.Message.ProtocolMessage.Type.REVOKE);
+  await alice.sock.sendMessage(`${BOB}@s.whatsapp.net`, { delete: original!.key });
+  assert.equal((await revoke).message?.protocolMessage?.key?.id, original!.key.id);
+});
+
+test('presence subscription and typing (chatstate) reach the other client', async () => {
+  const online = waitForEvent(alice.sock, 'presence.update', (u) => Object.values(u.presences).some((p) => p.lastKnownPresence === 'available'));
+  await alice.sock.presenceSubscribe(`${BOB}@s.whatsapp.net`);
+  // Baileys sends available/unavailable only once it knows its push name (normally from app state).
+  bob.auth.creds.me!.name = 'Bob';
+  await bob.sock.sendPresenceUpdate('available');
+  await online;
+  const typing = waitForEvent(alice.sock, 'presence.update', (u) => Object.values(u.presences).some((p) => p.lastKnownPresence === 'composing'));
+  await bob.sock.sendPresenceUpdate('composing', `${ALICE}@s.whatsapp.net`);
+  await typing;
+});
+
+test('onWhatsApp: known numbers exist, unknown ones do not', async () => {
+  const result = await alice.sock.onWhatsApp(BOB, '15559990000');
+  assert.deepEqual(result?.map((r) => [r.jid, r.exists]), [[`${BOB}@s.whatsapp.net`, true]]);
+});
+
+test('profile picture: set (raw IQ) then get through profilePictureUrl', async () => {
+  await assert.rejects(alice.sock.profilePictureUrl(`${BOB}@s.whatsapp.net`, 'image'));
+  await bob.sock.query({
+    tag: 'iq',
+    attrs: { to: 's.whatsapp.net', type: 'set', xmlns: 'w:profile:picture' },
+    content: [{ tag: 'picture', attrs: { type: 'image' }, content: Buffer.from('fake-jpeg-bytes') }],
+  });
+  const url = await alice.sock.profilePictureUrl(`${BOB}@s.whatsapp.net`, 'image');
+  assert.match(url ?? '', /^https:\/\//);
 });
