@@ -1,0 +1,17 @@
+/** Describes the machine and its load at the moment, for the report header. */
+import { execSync } from 'node:child_process';
+import { availableParallelism, totalmem } from 'node:os';
+import { loadAverage } from './procfs.ts';
+
+export function machineLine(): string {
+  const commit = safe(() => execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim());
+  return `date ${new Date().toISOString()} · ${availableParallelism()} cores · ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM · node ${process.version} · load ${loadAverage()} · commit ${commit}`;
+}
+
+function safe(read: () => string): string {
+  try {
+    return read();
+  } catch {
+    return 'unknown';
+  }
+}
