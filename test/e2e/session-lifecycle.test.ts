@@ -46,6 +46,25 @@ describe('Baileys session lifecycle against sim/', () => {
     }
   });
 
+  test('connection replaced (440) is reported as FAILED; the engine passthrough calls allowlisted Baileys methods', async () => {
+    const e = await startE2E({ engineAllowlist: ['onWhatsApp'] });
+    try {
+      await pairByQr(e, 'twin', '15550200004');
+      const passthrough = await e.app.request({ method: 'POST', url: '/v1/sessions/twin/engine/onWhatsApp', key: e.key, payload: { args: ['15550200004'] } });
+      assert.equal(passthrough.statusCode, 200, passthrough.body);
+      assert.equal(passthrough.json().result[0].exists, true);
+      const refused = await e.app.request({ method: 'POST', url: '/v1/sessions/twin/engine/logout', key: e.key, payload: { args: [] } });
+      assert.equal(refused.json().error.code, 'ENGINE_METHOD_NOT_ALLOWED');
+
+      const replaced = await simJson(e.sim, 'POST', '/admin/faults', { phone: '15550200004', fault: '440' });
+      assert.equal(replaced.status, 200, JSON.stringify(replaced.body));
+      const session = await waitForStatus(e, 'twin', 'FAILED');
+      assert.match(session.statusReason, /replaced/);
+    } finally {
+      await e.close();
+    }
+  });
+
   test('restart: a WORKING session comes back WORKING after wafleet restarts, with no QR', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-e2e-'));
     const masterKey = randomBytes(32).toString('base64');
