@@ -161,3 +161,22 @@ test('profile picture: set (raw IQ) then get through profilePictureUrl', async (
   const url = await alice.sock.profilePictureUrl(`${BOB}@s.whatsapp.net`, 'image');
   assert.match(url ?? '', /^https:\/\//);
 });
+
+test('virtual contact (simulated phone, no client): sends to Alice and reads what Alice sends', async () => {
+  const created = await postJson(`${sim.adminUrl}/admin/contacts`, { phone: '15550002999', name: 'Vera' });
+  assert.equal(created.status, 201);
+  const incoming = nextIncoming(alice.sock, (m) => textOf(m) === 'from a virtual phone');
+  const sent = await postJson(`${sim.adminUrl}/admin/contacts/15550002999/send`, { to: ALICE, text: 'from a virtual phone' });
+  assert.equal(sent.status, 200, JSON.stringify(sent.body));
+  await incoming;
+  await alice.sock.sendMessage('15550002999@s.whatsapp.net', { text: 'hello vera' });
+  const deadline = Date.now() + 5_000;
+  let inbox: any[] = [];
+  const isHello = (e: any) => (e.message?.conversation ?? e.message?.extendedTextMessage?.text) === 'hello vera';
+  while (Date.now() < deadline) {
+    inbox = await getJson(`${sim.adminUrl}/admin/contacts/15550002999/inbox`);
+    if (inbox.some(isHello)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(inbox.some(isHello), JSON.stringify(inbox));
+});
