@@ -89,8 +89,11 @@ export interface AuthStateRepository {
 export interface MessageListQuery {
   sessionId: string;
   chatId?: string;
-  /** Only messages older than this timestamp (paging backwards through history). */
-  before?: number;
+  /**
+   * Keyset cursor for paging backwards: only messages strictly before this (timestamp, id) in
+   * newest-first order. Both parts are needed: WhatsApp timestamps are whole seconds, so bursts share one.
+   */
+  before?: { timestamp: number; id: string };
   limit: number;
 }
 
