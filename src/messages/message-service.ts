@@ -72,11 +72,18 @@ export class MessageService {
     return toView(await this.record(sessionId, messageId));
   }
 
-  async list(principal: Principal, sessionId: string, query: { chatId?: string; before?: number; limit: number }): Promise<MessageView[]> {
+  /** History, newest first; `before` is the id of the last message of the previous page. */
+  async list(principal: Principal, sessionId: string, query: { chatId?: string; before?: string; limit: number }): Promise<MessageView[]> {
     await this.deps.sessions.load(principal, sessionId, 'read');
     const chatId = query.chatId ? resolveRecipient(query.chatId)?.jid : undefined;
     if (query.chatId && !chatId) throw new AppError('INVALID_RECIPIENT', `"${query.chatId}" is not a chat id.`, { field: 'querystring.chatId' });
-    const records = await this.deps.storage.messages.list({ sessionId, limit: query.limit, ...(chatId ? { chatId } : {}), ...(query.before ? { before: query.before } : {}) });
+    const cursor = query.before ? await this.record(sessionId, query.before) : undefined;
+    const records = await this.deps.storage.messages.list({
+      sessionId,
+      limit: query.limit,
+      ...(chatId ? { chatId } : {}),
+      ...(cursor ? { before: { timestamp: cursor.timestamp, id: cursor.id } } : {}),
+    });
     return records.map(toView);
   }
 

@@ -22,7 +22,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: { messages: Me
     },
   }, async (request, reply) => reply.status(201).send(await messages.send(principalOf(request), request.params.id, request.body)));
 
-  app.get<{ Params: { id: string }; Querystring: { chatId?: string; before?: number; limit: number } }>('/v1/sessions/:id/messages', {
+  app.get<{ Params: { id: string }; Querystring: { chatId?: string; before?: string; limit: number } }>('/v1/sessions/:id/messages', {
     schema: {
       tags: ['messages'],
       summary: 'Message history from the store, newest first (scope read)',
@@ -30,7 +30,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: { messages: Me
       querystring: {
         type: 'object',
         additionalProperties: false,
-        properties: { chatId: { type: 'string', maxLength: 100 }, before: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+        properties: { chatId: { type: 'string', maxLength: 100 }, before: { type: 'string', minLength: 1, maxLength: 128, description: 'id of the last message of the previous page' }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
       },
       response: { 200: { type: 'object', properties: { items: { type: 'array', items: messageView } } }, ...errorResponses },
     },

@@ -119,11 +119,16 @@ export class KyselyMessageRepository implements MessageRepository {
     return row && toMessage(row);
   }
 
-  /** Newest first; `id` breaks timestamp ties so pages built with `before` are stable. */
+  /** Newest first; `id` breaks timestamp ties, and the (timestamp, id) cursor makes pages exact. */
   async list(query: MessageListQuery): Promise<MessageRecord[]> {
     let select = this.db.selectFrom('messages').selectAll().where('session_id', '=', query.sessionId);
     if (query.chatId !== undefined) select = select.where('chat_id', '=', query.chatId);
-    if (query.before !== undefined) select = select.where('timestamp', '<', query.before);
+    const before = query.before;
+    if (before !== undefined) {
+      select = select.where((eb) =>
+        eb.or([eb('timestamp', '<', before.timestamp), eb.and([eb('timestamp', '=', before.timestamp), eb('id', '<', before.id)])]),
+      );
+    }
     const rows = await select.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
     return rows.map(toMessage);
   }

@@ -107,7 +107,8 @@ export function registerMessageLifecycleCases(ctx: StorageContext): void {
       ctx.withStorage(async (storage) => {
         await seed(storage);
         const all = Array.from({ length: 25 }, (_, i) =>
-          message(`m${String(i).padStart(2, '0')}`, { timestamp: 1_000 + i * 10, chatId: i % 3 === 0 ? 'g@g.us' : 'u@s.whatsapp.net' }),
+          // Three messages share each timestamp, as a burst within one WhatsApp second does.
+          message(`m${String(i).padStart(2, '0')}`, { timestamp: 1_000 + Math.floor(i / 3) * 10, chatId: i % 3 === 0 ? 'g@g.us' : 'u@s.whatsapp.net' }),
         );
         // Inserted out of order: the order comes from the timestamp, not from insertion.
         for (const record of [...all].reverse().filter((_, i) => i % 2 === 0)) await storage.messages.upsert(record);
@@ -115,19 +116,20 @@ export function registerMessageLifecycleCases(ctx: StorageContext): void {
 
         const pageThrough = async (chatId?: string): Promise<string[]> => {
           const seen: string[] = [];
-          let before: number | undefined;
+          let before: { timestamp: number; id: string } | undefined;
           for (;;) {
             const page = await storage.messages.list({ sessionId: 's1', limit: 4, ...(chatId ? { chatId } : {}), ...(before !== undefined ? { before } : {}) });
             if (page.length === 0) return seen;
             assert.ok(page.length <= 4);
             seen.push(...page.map((m) => m.id));
-            before = page.at(-1)!.timestamp;
+            const last = page.at(-1)!;
+            before = { timestamp: last.timestamp, id: last.id };
           }
         };
         const newestFirst = [...all].reverse();
         assert.deepEqual(await pageThrough(), newestFirst.map((m) => m.id));
         assert.deepEqual(await pageThrough('g@g.us'), newestFirst.filter((m) => m.chatId === 'g@g.us').map((m) => m.id));
-        assert.deepEqual(await storage.messages.list({ sessionId: 's1', before: 1_000, limit: 10 }), []);
+        assert.deepEqual(await storage.messages.list({ sessionId: 's1', before: { timestamp: 1_000, id: 'm00' }, limit: 10 }), []);
         assert.deepEqual(await storage.messages.list({ sessionId: 's1', chatId: 'nobody@s.whatsapp.net', limit: 10 }), []);
       }));
 

@@ -77,7 +77,7 @@ export function registerMessageCases(ctx: StorageContext): void {
         await storage.messages.upsert(message('e', { sessionId: 's2', timestamp: 40 }));
         assert.deepEqual(ids(await storage.messages.list({ sessionId: 's1', limit: 10 })), ['d', 'c', 'b', 'a']);
         assert.deepEqual(ids(await storage.messages.list({ sessionId: 's1', limit: 2 })), ['d', 'c']);
-        assert.deepEqual(ids(await storage.messages.list({ sessionId: 's1', before: 30, limit: 10 })), ['b', 'a']);
+        assert.deepEqual(ids(await storage.messages.list({ sessionId: 's1', before: { timestamp: 30, id: '' }, limit: 10 })), ['b', 'a']);
         assert.deepEqual(ids(await storage.messages.list({ sessionId: 's1', chatId: other, limit: 10 })), ['b']);
         assert.equal((await storage.messages.get('s1', 'a'))?.fromMe, false);
 
