@@ -4,7 +4,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { loadAverage } from './procfs.ts';
 
 export function machineLine(): string {
-  const commit = safe(() => execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim());
+  const commit = process.env.BENCH_COMMIT ?? safe(() => execSync('git rev-parse --short HEAD', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
   return `date ${new Date().toISOString()} · ${availableParallelism()} cores · ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM · node ${process.version} · load ${loadAverage()} · commit ${commit}`;
 }
 

@@ -10,7 +10,7 @@ import { now, pool } from './stats.ts';
 type Command =
   | { cmd: 'pair'; from: number; to: number; concurrency: number; wsUrl: string; adminUrl: string; phonePrefix: string }
   | { cmd: 'mem' }
-  | { cmd: 'send'; session: number; to: string; count: number; concurrency: number; prefix: string }
+  | { cmd: 'send'; session: number; to: string[]; count: number; concurrency: number; prefix: string }
   | { cmd: 'exit' };
 
 const logger = pino({ level: process.env.BENCH_ENGINE_LOG_LEVEL ?? 'warn' });
@@ -97,7 +97,7 @@ async function send(command: Extract<Command, { cmd: 'send' }>): Promise<Array<{
   const items = Array.from({ length: command.count }, (_, i) => i);
   return pool(items, command.concurrency, async (i) => {
     const t0 = now();
-    const sent = await sock.sendMessage(command.to, { text: `${command.prefix} ${i}` });
+    const sent = await sock.sendMessage(command.to[i % command.to.length]!, { text: `${command.prefix} ${i}` });
     return { id: sent?.key.id ?? '', t0, t1: now() };
   });
 }

@@ -8,7 +8,7 @@ export interface RawBaileys {
   pid: number;
   pair(from: number, to: number, concurrency: number): Promise<number[]>;
   memory(): Promise<NodeJS.MemoryUsage>;
-  send(session: number, to: string, count: number, concurrency: number, prefix: string): Promise<Array<{ id: string; t0: number; t1: number }>>;
+  send(session: number, to: string[], count: number, concurrency: number, prefix: string): Promise<Array<{ id: string; t0: number; t1: number }>>;
   stop(): Promise<void>;
 }
 

@@ -1,0 +1,141 @@
+/**
+ * Benchmark 3: send throughput and latency.
+ *   npm run bench:send -- [--messages 500] [--concurrency 8] [--contacts 4] [--rounds 1]
+ *
+ * One wafleet session (child process, SQLite) and one raw Baileys socket (bare process), both paired
+ * to the in-process simulator, send the same text messages round-robin to virtual contacts. A message
+ * counts as delivered when the contact's simulated phone has decrypted it (its inbox, watched in
+ * memory). wafleet: POST /v1/sessions/{id}/messages (sync: it answers once WhatsApp took it).
+ * Floor: sock.sendMessage in a loop with the same concurrency. Latency = request start → delivered.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { machineLine } from './lib/machine.ts';
+import { loadAverage } from './lib/procfs.ts';
+import { ensureTenant, pairSession, sessionId, sessionPhone } from './lib/provision.ts';
+import { RAW_PHONE_PREFIX, spawnRawBaileys, type RawBaileys } from './lib/raw-baileys.ts';
+import { startSimHost } from './lib/sim-host.ts';
+import { now, pool, sleep, summarize } from './lib/stats.ts';
+import { spawnWafleet, type WafleetProc } from './lib/wafleet-proc.ts';
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '500' },
+    concurrency: { type: 'string', default: '8' },
+    contacts: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '1' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const total = Number(values.messages);
+const concurrency = Number(values.concurrency);
+const contactCount = Number(values.contacts);
+const rounds = Number(values.rounds);
+const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-bench-send-'));
+const sim = await startSimHost();
+let proc: WafleetProc | undefined;
+let raw: RawBaileys | undefined;
+const arrivals = new Map<string, number>();
+const results: Array<{ label: string; round: number; sent: number; delivered: number; rate: number; apiRate: number; p50: number; p99: number; apiP50: number; apiP99: number; load: string }> = [];
+
+async function waitDelivered(ids: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (ids.some((id) => !arrivals.has(id)) && Date.now() < deadline) await sleep(20);
+}
+
+function record(label: string, round: number, sent: Array<{ id: string; t0: number; t1: number }>): void {
+  const delivered = sent.filter((s) => arrivals.has(s.id));
+  const start = Math.min(...sent.map((s) => s.t0));
+  const lastArrival = Math.max(...delivered.map((s) => arrivals.get(s.id)!));
+  const lastAnswer = Math.max(...sent.map((s) => s.t1));
+  const latency = summarize(delivered.map((s) => arrivals.get(s.id)! - s.t0));
+  const api = summarize(sent.map((s) => s.t1 - s.t0));
+  const entry = {
+    label,
+    round,
+    sent: sent.length,
+    delivered: delivered.length,
+    rate: delivered.length / ((lastArrival - start) / 1000),
+    apiRate: sent.length / ((lastAnswer - start) / 1000),
+    p50: latency.p50,
+    p99: latency.p99,
+    apiP50: api.p50,
+    apiP99: api.p99,
+    load: loadAverage(),
+  };
+  results.push(entry);
+  log(`${label} round ${round}: ${entry.delivered}/${entry.sent} delivered, ${entry.rate.toFixed(1)} msg/s delivered, send→delivered p50 ${entry.p50.toFixed(1)} ms p99 ${entry.p99.toFixed(1)} ms, call p50 ${entry.apiP50.toFixed(1)} p99 ${entry.apiP99.toFixed(1)} ms, load ${entry.load}`);
+}
+
+async function sendViaApi(count: number, contacts: string[], prefix: string): Promise<Array<{ id: string; t0: number; t1: number }>> {
+  const id = sessionId(0);
+  return pool(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
+    const t0 = now();
+    const response = await proc!.api('POST', `/v1/sessions/${id}/messages`, { to: contacts[i % contacts.length], type: 'text', text: `${prefix} ${i}` });
+    const t1 = now();
+    if (response.status !== 201) throw new Error(`send ${i}: ${response.status} ${response.text}`);
+    return { id: response.body.id as string, t0, t1 };
+  });
+}
+
+try {
+  log(`machine: ${machineLine()}`);
+  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64') });
+  await ensureTenant(proc, 5);
+  await pairSession(proc, sim, sessionId(0), sessionPhone(0));
+  raw = await spawnRawBaileys({ wsUrl: sim.sim.wsUrl, adminUrl: sim.sim.adminUrl, simRootKey: sim.sim.rootPublicKey, logFile: join(dataDir, 'raw.log') });
+  await raw.pair(0, 1, 1);
+  log(`paired one wafleet session (${sessionPhone(0)}) and one raw socket (${RAW_PHONE_PREFIX}${'0'.padStart(7, '0')})`);
+
+  const phones: string[] = [];
+  for (let i = 0; i < contactCount; i++) {
+    const phone = `1777${String(i).padStart(7, '0')}`;
+    await sim.contact(phone, `Contact ${i}`);
+    sim.watchInbox(phone, (id, at) => arrivals.set(id, at));
+    phones.push(phone);
+  }
+  const jids = phones.map((p) => `${p}@s.whatsapp.net`);
+  await sleep(3000); // let both finish their post-login sync before warming up
+  // Warm-up: the first message to each contact sets up the Signal session (pkmsg, key fetch). Not measured.
+  const warmApi = await sendViaApi(contactCount * 2, phones, 'warm-up');
+  const warmRaw = await raw.send(0, jids, contactCount * 2, 1, 'warm-up');
+  await waitDelivered([...warmApi, ...warmRaw].map((s) => s.id), 30_000);
+
+  for (let round = 1; round <= rounds; round++) {
+    log(`round ${round}: raw Baileys sendMessage, ${total} messages, ${concurrency} in flight`);
+    const rawSent = await raw.send(0, jids, total, concurrency, `raw r${round}`);
+    await waitDelivered(rawSent.map((s) => s.id), 60_000);
+    record('raw Baileys sendMessage', round, rawSent);
+    await sleep(2000);
+    log(`round ${round}: wafleet POST /messages, ${total} messages, ${concurrency} in flight`);
+    const apiSent = await sendViaApi(total, phones, `api r${round}`);
+    await waitDelivered(apiSent.map((s) => s.id), 60_000);
+    record('wafleet API (sync)', round, apiSent);
+    await sleep(2000);
+  }
+} finally {
+  await raw?.stop().catch(() => undefined);
+  await proc?.stop().catch(() => undefined);
+  await sim.stop();
+  if (values.keep) log(`kept ${dataDir}`);
+  else rmSync(dataDir, { recursive: true, force: true });
+}
+
+console.log(`\n## send benchmark — ${machineLine()}`);
+console.log(`command: npm run bench:send -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount} --rounds ${rounds}\n`);
+console.log('| sender | round | delivered | msgs/s delivered | send→delivered p50 / p99 ms | call returns p50 / p99 ms | load |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of results) console.log(`| ${r.label} | ${r.round} | ${r.delivered}/${r.sent} | ${r.rate.toFixed(1)} | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} | ${r.apiP50.toFixed(1)} / ${r.apiP99.toFixed(1)} | ${r.load} |`);
+const mean = (label: string) => {
+  const rs = results.filter((r) => r.label === label);
+  return rs.reduce((s, r) => s + r.rate, 0) / (rs.length || 1);
+};
+const ratio = mean('wafleet API (sync)') / mean('raw Baileys sendMessage');
+console.log(`\nwafleet / raw Baileys delivered rate: ${(ratio * 100).toFixed(0)}% (target ≥ 80%)`);
+console.log(`raw JSON: ${JSON.stringify(results)}`);
+process.exit(0);
