@@ -56,6 +56,18 @@ describe('media between two wafleet sessions (real Baileys ↔ sim/ media host)'
     assert.ok(bytes.equals(ogg));
   });
 
+  test('a video and a sticker arrive and download byte-exact', async () => {
+    const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), randomBytes(30_000)]);
+    const video = await sendAndFetch({ type: 'video', caption: 'clip', media: { base64: mp4.toString('base64'), mimetype: 'video/mp4' } });
+    assert.equal(video.received.type, 'video');
+    assert.equal(video.received.content.caption, 'clip');
+    assert.ok(video.bytes.equals(mp4));
+    const webp = Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x20, 0, 0, 0]), Buffer.from('WEBPVP8 '), randomBytes(500)]);
+    const sticker = await sendAndFetch({ type: 'sticker', media: { base64: webp.toString('base64'), mimetype: 'image/webp' } });
+    assert.equal(sticker.received.type, 'sticker');
+    assert.ok(sticker.bytes.equals(webp));
+  });
+
   test('a session-to-session text is a received message with both addresses', async () => {
     const sent = await e.app.request({ method: 'POST', url: '/v1/sessions/m-bob/messages', key: e.key, payload: { to: '15550400001', type: 'text', text: 'got them' } });
     const id = sent.json().id;
