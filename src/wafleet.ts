@@ -57,7 +57,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const newId = createIdFactory();
-  const storage = await createStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const storage = await createStorage({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, dataDir: config.dataDir, logger });
   try {
     const masterKey = await loadMasterKey({ envValue: config.masterKey, dataDir: config.dataDir, embedded: !config.databaseUrl });
     if (masterKey.generated) {

@@ -88,11 +88,11 @@ function usageError(message: string): number {
 export async function runAdminCommand(config: Readonly<Config>, command: string, rest: string[], argv: string[], usage: string): Promise<number> {
   const { values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false }) as { values: Values };
   if (command === 'migrate') {
-    const result = await migrate({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const result = await migrate({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, dataDir: config.dataDir });
     console.log(`${result.driver}: ${result.applied.length ? `applied ${result.applied.join(', ')}` : 'schema already current'}`);
     return 0;
   }
-  const storage = await createStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: createLogger('warn') });
+  const storage = await createStorage({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, dataDir: config.dataDir, logger: createLogger('warn') });
   try {
     const code = await run(storage, config, command, rest[0], values);
     if (code === 2) console.error(usage);

@@ -82,6 +82,8 @@ export class ConfigError extends Error {
 
 function parseEnv(env: NodeJS.ProcessEnv): EnvValues {
   const values: Record<string, unknown> = {};
+  /** PostgreSQL schema for wafleet's tables (created when missing); default the URL's search_path. */
+  databaseSchema: string | undefined;
   for (const [name, schema] of Object.entries(ENV_SCHEMA)) {
     const raw = env[name];
     const result = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
@@ -130,3 +132,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 
 /** The documented variables, for the README table and `wafleet --help`. */
 export const CONFIG_VARIABLES = Object.keys(ENV_SCHEMA);
+    databaseSchema: v.WAFLEET_DATABASE_SCHEMA,
