@@ -26,6 +26,7 @@ const ENV_SCHEMA = {
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
+  WAFLEET_DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').optional(),
   WAFLEET_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   WAFLEET_MASTER_KEY: z.string().min(1).optional(),
   WAFLEET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
