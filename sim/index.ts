@@ -1,5 +1,5 @@
 import { AdminServer } from './admin/admin-server.ts';
-import { type MediaServer, startMediaServer } from './media/index.ts';
+import { type MediaCert, type MediaServer, startMediaServer } from './media/index.ts';
 import { groupsExtension } from './server/groups-extension.ts';
 import { mediaExtension } from './server/media-extension.ts';
 import { presenceExtension } from './server/presence-extension.ts';
@@ -46,6 +46,8 @@ export interface StartSimOptions {
   mediaPort?: number;
   /** Write the media host's self-signed certificate PEM here (NODE_EXTRA_CA_CERTS for clients). */
   mediaCertPath?: string;
+  /** Serve this certificate (e.g. one the test process already trusts) instead of a fresh one. */
+  mediaCert?: MediaCert;
 }
 
 export interface RunningSim {
@@ -94,7 +96,12 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
   sim.extensions.push(groups, presenceExtension(sim), profileExtension(sim));
   let media: MediaServer | undefined;
   if (options.media !== false) {
-    media = await startMediaServer({ host, port: options.mediaPort ?? 0, ...(options.mediaCertPath ? { certPath: options.mediaCertPath } : {}) });
+    media = await startMediaServer({
+      host,
+      port: options.mediaPort ?? 0,
+      ...(options.mediaCertPath ? { certPath: options.mediaCertPath } : {}),
+      ...(options.mediaCert ? { cert: options.mediaCert } : {}),
+    });
     sim.extensions.push(mediaExtension(media));
   }
   const admin = new AdminServer(sim, adminRoutes);

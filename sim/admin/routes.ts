@@ -108,6 +108,15 @@ export function coreRoutes(sim: SimServer): AdminRoute[] {
       path: /^\/admin\/faults$/,
       handler: ({ body }) => {
         const fault = String(body.fault ?? '');
+        if (fault === 'latency' && body.phone !== undefined) {
+          const phone = phoneOf(body.phone);
+          const device = Number(body.device ?? 1);
+          const latencyMs = Math.max(0, Number(body.latencyMs ?? 0));
+          sim.faultsOf(phone, device).latencyMs = latencyMs;
+          const conn = sim.connectionOf(phone, device);
+          if (conn) conn.extraLatencyMs = latencyMs;
+          return { body: { phone, device, latencyMs } };
+        }
         if (fault === 'latency') {
           sim.latencyMs = Math.max(0, Number(body.latencyMs ?? 0));
           sim.jitterMs = Math.max(0, Number(body.jitterMs ?? 0));
@@ -128,6 +137,9 @@ export function coreRoutes(sim: SimServer): AdminRoute[] {
         if (fault === 'clear') {
           delete faults.ackErrors;
           delete faults.force401;
+          delete faults.latencyMs;
+          const conn = sim.connectionOf(phone, device);
+          if (conn) conn.extraLatencyMs = 0;
           return { body: { cleared: true } };
         }
         if (!(FAULTS as readonly string[]).includes(fault)) throw bad(`fault must be one of ${[...FAULTS, 'ack-error', 'force-401', 'latency', 'clear'].join(', ')}`);

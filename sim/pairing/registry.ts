@@ -196,6 +196,9 @@ export class PairingRegistry {
     reg.conn.send(buildPairSuccess({ id: iqId, account, device, advSecret, companionIdentityKey: reg.identityKey }));
     try {
       await withTimeout(signed, 10_000, 'companion did not sign its device identity');
+    } catch (err) {
+      this.ctx.store.removeDevice(phone, device.id);
+      throw err;
     } finally {
       this.pending.delete(reg.conn.id);
     }

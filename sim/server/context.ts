@@ -28,6 +28,8 @@ export interface DeviceFaults {
   ackErrors?: { code: string; remaining: number };
   /** Every login of this device fails with 401 while set. */
   force401?: boolean;
+  /** Extra latency (ms) on every frame to this device, applied at login and immediately. */
+  latencyMs?: number;
 }
 
 /**

@@ -97,7 +97,7 @@ export class MessageRelay {
     const id = node.attrs.id ?? '';
     conn.send({ tag: 'ack', attrs: { class: 'receipt', id, from: node.attrs.to ?? '', ...(node.attrs.type ? { type: node.attrs.type } : {}) } });
     const type = node.attrs.type;
-    if (type === 'read-self' || type === 'sender' || type === 'retry' || type === 'hist_sync' || type === 'peer_msg') return;
+    if (type === 'read-self' || type === 'sender' || type === 'hist_sync' || type === 'peer_msg') return;
     const to = jidDecode(node.attrs.to ?? '');
     if (!to) return;
     const receiver = this.ctx.store.account(conn.phone!)!;
@@ -107,6 +107,9 @@ export class MessageRelay {
     if (!senderAccount || senderAccount.phone === receiver.phone) return;
     const server = origin?.server ?? (to.server === 'lid' ? 'lid' : 's.whatsapp.net');
     const attrs: Record<string, string> = { from: this.jidOf(receiver, undefined, server), id, t: node.attrs.t ?? unixNow() };
+    // A retry names the receiving device as participant: the sender re-encrypts for exactly that
+    // device and finds the message in its cache under the chat (user) jid in `from`.
+    if (type === 'retry') attrs.participant = this.jidOf(receiver, conn.device, server);
     // "inactive" is what a client sends when not marked online: still a delivery.
     if (type && type !== 'inactive') attrs.type = type;
     const stanza: BinaryNode = { tag: 'receipt', attrs, ...(Array.isArray(node.content) ? { content: node.content } : {}) };

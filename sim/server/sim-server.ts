@@ -159,6 +159,7 @@ export class SimServer implements SimContext {
     const older = this.live.get(key);
     conn.phone = phone;
     conn.device = deviceId;
+    conn.extraLatencyMs = this.faultsOf(phone, deviceId).latencyMs ?? 0;
     this.live.set(key, conn);
     if (older && older !== conn) {
       older.endWith({ tag: 'stream:error', attrs: {}, content: [{ tag: 'conflict', attrs: { type: 'replaced' } }] });

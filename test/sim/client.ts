@@ -12,6 +12,8 @@ import pino from 'pino';
 export interface MemoryAuth {
   creds: AuthenticationCreds;
   keys: SignalKeyStore;
+  /** The raw `<type>:<id>` → value map behind `keys` (tests use it to break sessions on purpose). */
+  data: Map<string, unknown>;
 }
 
 export function memoryAuth(): MemoryAuth {
@@ -34,7 +36,7 @@ export function memoryAuth(): MemoryAuth {
       }
     },
   };
-  return { creds: initAuthCreds(), keys };
+  return { creds: initAuthCreds(), keys, data };
 }
 
 /*

@@ -180,3 +180,27 @@ test('virtual contact (simulated phone, no client): sends to Alice and reads wha
   }
   assert.ok(inbox.some(isHello), JSON.stringify(inbox));
 });
+
+test('retry receipt: Bob loses his session with Alice, asks for a retry, Alice re-sends and Bob decrypts', async () => {
+  // Warm the session so the next message is a plain `msg` (needs the lost session to decrypt).
+  const warm = nextIncoming(bob.sock, (m) => textOf(m) === 'warm up');
+  await alice.sock.sendMessage(`${BOB}@s.whatsapp.net`, { text: 'warm up' });
+  await warm;
+  const aliceLidUser = alice.lid;
+  for (const key of [...bob.auth.data.keys()]) {
+    if (key.startsWith(`session:${aliceLidUser}`) || key.startsWith(`session:${ALICE}`)) bob.auth.data.delete(key);
+  }
+  const incoming = nextIncoming(bob.sock, (m) => textOf(m) === 'after retry', 15_000);
+  await alice.sock.sendMessage(`${BOB}@s.whatsapp.net`, { text: 'after retry' });
+  await incoming;
+});
+
+test('per-device latency fault delays frames to that device only', async () => {
+  await postJson(`${sim.adminUrl}/admin/faults`, { phone: BOB, device: bob.device, fault: 'latency', latencyMs: 300 });
+  const started = Date.now();
+  const incoming = nextIncoming(bob.sock, (m) => textOf(m) === 'slow lane');
+  await alice.sock.sendMessage(`${BOB}@s.whatsapp.net`, { text: 'slow lane' });
+  await incoming;
+  assert.ok(Date.now() - started >= 300, `arrived after ${Date.now() - started} ms`);
+  await postJson(`${sim.adminUrl}/admin/faults`, { phone: BOB, device: bob.device, fault: 'clear' });
+});
