@@ -88,7 +88,13 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
   if (options.virtualPhones !== false && !callerPhones) {
     const file = options.stateFile ? `${options.stateFile.replace(/\.json$/, '')}.phones.json` : undefined;
     phones = new SignalPhones(file ? { file } : {}).attach(sim);
-    sim.extensions.push(phones);
+    const wired = phones;
+    sim.extensions.push(phones, {
+      receiptToPhone: (account, node, sender) => {
+        if (node.attrs.type === 'retry') void wired.handleRetry(account, node, sender).catch((err: Error) => wired.errors.push(`retry: ${err.message}`));
+        return true;
+      },
+    });
     adminRoutes.push(...contactRoutes(phones));
   }
   const stateBase = options.stateFile?.replace(/\.json$/, '');

@@ -50,6 +50,8 @@ export interface SimContext {
   extensionIq(conn: Connection, node: BinaryNode): BinaryNode | undefined | Promise<BinaryNode | undefined>;
   /** A stanza addressed to device 0 of an account whose phone is simulated (virtual contacts). */
   toPhone(account: AccountRecord, node: BinaryNode): void;
+  /** A receipt about a message the simulated phone of `account` sent (e.g. a retry request). */
+  receiptToPhone(account: AccountRecord, node: BinaryNode, sender: { phone: string; device: number }): void;
 }
 
 export function iqResult(iq: BinaryNode, content?: BinaryNode[]): BinaryNode {

@@ -113,6 +113,8 @@ export class MessageRelay {
     // "inactive" is what a client sends when not marked online: still a delivery.
     if (type && type !== 'inactive') attrs.type = type;
     const stanza: BinaryNode = { tag: 'receipt', attrs, ...(Array.isArray(node.content) ? { content: node.content } : {}) };
+    // Not sent through the relay: the message came from that account's simulated phone.
+    if (!origin) this.ctx.receiptToPhone(senderAccount, node, { phone: receiver.phone, device: conn.device! });
     const devices = origin ? [origin.device] : this.ctx.deviceIds(senderAccount).filter((d) => d !== 0);
     for (const device of devices) this.ctx.deliver(senderAccount.phone, device, stanza);
     this.ctx.stats.receiptsRelayed++;

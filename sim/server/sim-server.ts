@@ -23,6 +23,8 @@ export interface SimExtension {
   loggedIn?(conn: Connection, account: AccountRecord): void;
   /** Stanza for device 0 (the simulated phone). Return true when consumed. */
   toPhone?(account: AccountRecord, node: BinaryNode): boolean;
+  /** Receipt (delivered/read/retry) from a companion about a message the phone sent. */
+  receiptToPhone?(account: AccountRecord, node: BinaryNode, sender: { phone: string; device: number }): boolean;
   /** Device ids the phone itself provides (e.g. [0] once it has Signal keys). */
   phoneDevices?(account: AccountRecord): number[];
 }
@@ -129,6 +131,10 @@ export class SimServer implements SimContext {
 
   toPhone(account: AccountRecord, node: BinaryNode): void {
     for (const ext of this.extensions) if (ext.toPhone?.(account, node)) return;
+  }
+
+  receiptToPhone(account: AccountRecord, node: BinaryNode, sender: { phone: string; device: number }): void {
+    for (const ext of this.extensions) if (ext.receiptToPhone?.(account, node, sender)) return;
   }
 
   // --- connection lifecycle ---------------------------------------------------------------

@@ -47,6 +47,18 @@ const ENV_SCHEMA = {
   WAFLEET_MEDIA_MAX_BYTES: integer(1024, 2 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   WAFLEET_MEDIA_TIMEOUT_MS: integer(100, 600_000).default(30_000),
   WAFLEET_ALLOW_PRIVATE_URLS: boolean.default(false),
+  WAFLEET_WEBHOOK_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  WAFLEET_WEBHOOK_RETRY_BASE_MS: integer(1, 3_600_000).default(2_000),
+  WAFLEET_WEBHOOK_RETRY_MAX_MS: integer(1, 86_400_000).default(900_000),
+  WAFLEET_WEBHOOK_RETRY_WINDOW_MS: integer(0, 30 * 86_400_000).default(86_400_000),
+  WAFLEET_WEBHOOK_CONCURRENCY: integer(1, 10_000).default(64),
+  WAFLEET_WEBHOOK_ENDPOINT_CONCURRENCY: integer(1, 1000).default(8),
+  WAFLEET_WEBHOOK_POLL_MS: integer(5, 60_000).default(500),
+  WAFLEET_OUTBOX_SETTLE_MS: integer(0, 600_000).default(2_000),
+  WAFLEET_EVENT_RETENTION_MS: integer(60_000, 3650 * 86_400_000).default(7 * 86_400_000),
+  WAFLEET_DELIVERY_RETENTION_MS: integer(60_000, 3650 * 86_400_000).default(7 * 86_400_000),
+  WAFLEET_RETENTION_INTERVAL_MS: integer(1000, 86_400_000).default(3_600_000),
+  WAFLEET_WS_PING_MS: integer(100, 600_000).default(30_000),
 } as const;
 
 type EnvSchema = typeof ENV_SCHEMA;
@@ -72,6 +84,22 @@ export interface Config {
   healthStaleMs: number;
   engineAllowlist: string[];
   media: { maxBytes: number; timeoutMs: number; allowPrivateUrls: boolean };
+  webhooks: WebhookConfig;
+  retention: { eventsMs: number; deliveriesMs: number; intervalMs: number };
+  wsPingMs: number;
+}
+
+export interface WebhookConfig {
+  timeoutMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  retryWindowMs: number;
+  concurrency: number;
+  endpointConcurrency: number;
+  pollMs: number;
+  /** Events younger than this are left to the in-process fast path before the cursor sweep takes them. */
+  settleMs: number;
+  allowPrivateUrls: boolean;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +154,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     healthStaleMs: v.WAFLEET_HEALTH_STALE_MS,
     engineAllowlist: v.WAFLEET_ENGINE_ALLOWLIST,
     media: { maxBytes: v.WAFLEET_MEDIA_MAX_BYTES, timeoutMs: v.WAFLEET_MEDIA_TIMEOUT_MS, allowPrivateUrls: v.WAFLEET_ALLOW_PRIVATE_URLS },
+    webhooks: {
+      timeoutMs: v.WAFLEET_WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: v.WAFLEET_WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: Math.max(v.WAFLEET_WEBHOOK_RETRY_MAX_MS, v.WAFLEET_WEBHOOK_RETRY_BASE_MS),
+      retryWindowMs: v.WAFLEET_WEBHOOK_RETRY_WINDOW_MS,
+      concurrency: v.WAFLEET_WEBHOOK_CONCURRENCY,
+      endpointConcurrency: v.WAFLEET_WEBHOOK_ENDPOINT_CONCURRENCY,
+      pollMs: v.WAFLEET_WEBHOOK_POLL_MS,
+      settleMs: v.WAFLEET_OUTBOX_SETTLE_MS,
+      allowPrivateUrls: v.WAFLEET_ALLOW_PRIVATE_URLS,
+    },
+    retention: { eventsMs: v.WAFLEET_EVENT_RETENTION_MS, deliveriesMs: v.WAFLEET_DELIVERY_RETENTION_MS, intervalMs: v.WAFLEET_RETENTION_INTERVAL_MS },
+    wsPingMs: v.WAFLEET_WS_PING_MS,
     ...overrides,
   };
   return Object.freeze(config);

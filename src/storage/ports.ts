@@ -145,6 +145,8 @@ export interface WebhookRepository {
 
 export interface DeliveryListQuery {
   webhookId?: string;
+  /** Only deliveries of these webhooks (an empty list matches nothing). */
+  webhookIds?: string[];
   tenantId?: string;
   status?: DeliveryStatus;
   /** Exclusive cursor on delivery id, ascending. */
@@ -179,6 +181,8 @@ export interface DeliveryRepository {
   /** Deletes events older than the timestamp except those with a pending or in-flight delivery. */
   pruneEventsBefore(timestamp: number): Promise<number>;
   eventsByIds(ids: string[]): Promise<EventRecord[]>;
+  /** Events with after < id <= upTo, ascending (the outbox sweep). */
+  eventsBetween(after: string, upTo: string, limit: number): Promise<EventRecord[]>;
   getCursor(name: string): Promise<string | undefined>;
   setCursor(name: string, eventId: string, at: number): Promise<void>;
 }

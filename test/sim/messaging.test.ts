@@ -204,3 +204,14 @@ test('per-device latency fault delays frames to that device only', async () => {
   assert.ok(Date.now() - started >= 300, `arrived after ${Date.now() - started} ms`);
   await postJson(`${sim.adminUrl}/admin/faults`, { phone: BOB, device: bob.device, fault: 'clear' });
 });
+
+test('retry receipt to a virtual contact: its phone re-encrypts and Alice decrypts', async () => {
+  const vera = await getJson(`${sim.adminUrl}/admin/accounts/15550002999`);
+  const first = nextIncoming(alice.sock, (m) => textOf(m) === 'vera warm up');
+  await postJson(`${sim.adminUrl}/admin/contacts/15550002999/send`, { to: ALICE, text: 'vera warm up' });
+  await first;
+  for (const key of [...alice.auth.data.keys()]) if (key.startsWith(`session:${vera.lid}`)) alice.auth.data.delete(key);
+  const incoming = nextIncoming(alice.sock, (m) => textOf(m) === 'vera after retry', 15_000);
+  await postJson(`${sim.adminUrl}/admin/contacts/15550002999/send`, { to: ALICE, text: 'vera after retry' });
+  await incoming;
+});

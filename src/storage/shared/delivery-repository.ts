@@ -110,8 +110,10 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
   }
 
   async list(query: DeliveryListQuery): Promise<DeliveryRecord[]> {
+    if (query.webhookIds !== undefined && query.webhookIds.length === 0) return [];
     let select = this.db.selectFrom('webhook_deliveries').selectAll();
     if (query.webhookId !== undefined) select = select.where('webhook_id', '=', query.webhookId);
+    if (query.webhookIds !== undefined) select = select.where('webhook_id', 'in', query.webhookIds);
     if (query.tenantId !== undefined) select = select.where('tenant_id', '=', query.tenantId);
     if (query.status !== undefined) select = select.where('status', '=', query.status);
     if (query.after !== undefined) select = select.where('id', '>', query.after);
@@ -236,6 +238,11 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
       out.push(...rows.map(toEvent));
     }
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async eventsBetween(after: string, upTo: string, limit: number): Promise<EventRecord[]> {
+    const rows = await this.db.selectFrom('events').selectAll().where('id', '>', after).where('id', '<=', upTo).orderBy('id').limit(limit).execute();
+    return rows.map(toEvent);
   }
 
   async getCursor(name: string): Promise<string | undefined> {
