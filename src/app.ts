@@ -24,6 +24,22 @@ import type { MessageService } from './messages/message-service.ts';
 import type { DirectoryService } from './messages/directory-service.ts';
 import type { GroupService } from './messages/group-service.ts';
 import type { MediaLimits } from './messages/media-source.ts';
+import type { SendService } from './outbound/send-service.ts';
+import type { QueueStatsService } from './outbound/queue-stats.ts';
+import type { BulkService } from './outbound/bulk-service.ts';
+import type { RateLimiter } from './outbound/rate-limit/rate-limiter.ts';
+import { registerRateLimit } from './http/plugins/rate-limit.ts';
+import { registerBulkMessageRoutes } from './http/routes/bulk-messages.routes.ts';
+import { registerBulkSessionRoutes } from './http/routes/bulk-sessions.routes.ts';
+
+/** The outbound pipeline's HTTP surface: sends, queue, bulk jobs, and the per-key rate limit. */
+export interface OutboundHttpDeps {
+  sender: SendService;
+  queue: QueueStatsService;
+  bulk: BulkService;
+  rateLimiter: RateLimiter | undefined;
+  rateLimitBurst: number;
+}
 
 export interface AppDeps {
   logger: Logger;
@@ -37,6 +53,7 @@ export interface AppDeps {
   media: MediaLimits;
   metrics: Metrics;
   ping: () => Promise<void>;
+  outbound: OutboundHttpDeps;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -70,13 +87,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const sendBodyLimit = Math.max(deps.bodyLimitBytes, Math.ceil(deps.media.maxBytes * 1.37) + 64 * 1024);
   await app.register(async (v1) => {
     registerAuth(v1, deps.keys);
+    registerRateLimit(v1, deps.outbound.rateLimiter, deps.outbound.rateLimitBurst);
     registerTenantRoutes(v1, deps);
     registerSessionRoutes(v1, deps);
     registerEngineRoutes(v1, deps);
     registerDirectoryRoutes(v1, { ...deps, sendBodyLimit });
     registerGroupRoutes(v1, deps);
     // Sends may carry base64 media: their body limit follows the media limit, not the general one.
-    registerMessageRoutes(v1, { ...deps, sendBodyLimit });
+    registerMessageRoutes(v1, { ...deps, ...deps.outbound, sendBodyLimit });
+    registerBulkMessageRoutes(v1, { ...deps.outbound, sendBodyLimit });
+    registerBulkSessionRoutes(v1, deps);
   });
   return app;
 }

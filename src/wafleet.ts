@@ -29,6 +29,7 @@ import { DirectoryService } from './messages/directory-service.ts';
 import { GroupService } from './messages/group-service.ts';
 import { LiveSessions } from './sessions/live-session.ts';
 import { buildApp } from './app.ts';
+import { createOutbound, type Outbound } from './outbound/create-outbound.ts';
 
 export interface WafleetOptions {
   logger?: Logger;
@@ -70,7 +71,13 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     if (config.enableFakeEngine) engines.register(new FakeEngine());
     for (const engine of options.engines ?? []) engines.register(engine);
 
-    const publish = options.onEvents ?? (() => undefined);
+    const onEvents = options.onEvents ?? (() => undefined);
+    // The outbound worker follows the events (a session turning WORKING resumes its queue).
+    const late: { outbound?: Outbound } = {};
+    const publish = (events: EventRecord[]): void => {
+      onEvents(events);
+      late.outbound?.observe(events);
+    };
     const recorder = new MessageRecorder(storage, clock, newId, publish);
     const manager = new SessionManager({
       storage,
@@ -105,6 +112,8 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     const directory = new DirectoryService(storage, sessions, live);
     const groups = new GroupService(live);
     const metrics = createMetrics(() => storage.sessions.countByStatus(), engines.names());
+    const outbound = createOutbound({ config, storage, clock, newId, publish, recorder, logger, manager, live, sessions, registry: metrics.registry });
+    late.outbound = outbound;
     const app = await buildApp({
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
@@ -117,6 +126,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       media: config.media,
       metrics,
       ping: () => storage.ping(),
+      outbound,
     });
 
     return {
@@ -129,10 +139,12 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       async resume() {
         const count = await manager.resumeAll();
         manager.startWatchdog();
+        await outbound.resumeAll();
         return count;
       },
       async close() {
         await app.close();
+        await outbound.close();
         await manager.shutdown();
         await storage.close();
       },

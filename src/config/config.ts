@@ -59,6 +59,19 @@ const ENV_SCHEMA = {
   WAFLEET_DELIVERY_RETENTION_MS: integer(60_000, 3650 * 86_400_000).default(7 * 86_400_000),
   WAFLEET_RETENTION_INTERVAL_MS: integer(1000, 86_400_000).default(3_600_000),
   WAFLEET_WS_PING_MS: integer(100, 600_000).default(30_000),
+  WAFLEET_SEND_TIMEOUT_MS: integer(100, 600_000).default(30_000),
+  WAFLEET_SEND_MAX_ATTEMPTS: integer(1, 100).default(5),
+  WAFLEET_PACING_PER_MINUTE: integer(0, 100_000).default(60),
+  WAFLEET_PACING_NEW_CONTACTS_PER_DAY: integer(0, 1_000_000).default(0),
+  WAFLEET_PACING_MIN_GAP_MS: integer(0, 3_600_000).default(0),
+  WAFLEET_PACING_JITTER_MS: integer(0, 3_600_000).default(0),
+  WAFLEET_PACING_TYPING: boolean.default(false),
+  WAFLEET_PACING_TYPING_MS_PER_CHAR: integer(0, 10_000).default(50),
+  WAFLEET_PACING_TYPING_MAX_MS: integer(0, 60_000).default(5_000),
+  WAFLEET_BULK_MAX_RECIPIENTS: integer(1, 100_000).default(1_000),
+  WAFLEET_RATE_LIMIT_RPS: z.coerce.number().min(0).max(1_000_000).default(50),
+  WAFLEET_RATE_LIMIT_BURST: integer(1, 1_000_000).default(100),
+  WAFLEET_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
 } as const;
 
 type EnvSchema = typeof ENV_SCHEMA;
@@ -69,6 +82,8 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL schema for wafleet's tables (created when missing); default the URL's search_path. */
+  databaseSchema: string | undefined;
   adminKey: string | undefined;
   /** Base64 of 32 bytes; checked by security/master-key.ts. Generated into dataDir when unset. */
   masterKey: string | undefined;
@@ -87,6 +102,8 @@ export interface Config {
   webhooks: WebhookConfig;
   retention: { eventsMs: number; deliveriesMs: number; intervalMs: number };
   wsPingMs: number;
+  outbound: OutboundConfig;
+  rateLimit: RateLimitConfig;
 }
 
 export interface WebhookConfig {
@@ -102,6 +119,22 @@ export interface WebhookConfig {
   allowPrivateUrls: boolean;
 }
 
+/** Outbound pipeline: sync wait, attempts, default pacing (a session's config.pacing overrides it). */
+export interface OutboundConfig {
+  syncTimeoutMs: number;
+  maxAttempts: number;
+  bulkMaxRecipients: number;
+  pacing: { perMinute: number; newContactsPerDay: number; minGapMs: number; jitterMs: number; typing: boolean; typingMsPerChar: number; typingMaxMs: number };
+}
+
+/** API rate limit per key: a token bucket of `burst` tokens refilled at `rps` per second; rps 0 turns it off. */
+export interface RateLimitConfig {
+  rps: number;
+  burst: number;
+  /** Share the buckets across nodes through Redis; in memory when unset. */
+  redisUrl: string | undefined;
+}
+
 export class ConfigError extends Error {
   constructor(readonly variable: string, reason: string) {
     super(`Invalid configuration: ${variable} ${reason}`);
@@ -111,8 +144,6 @@ export class ConfigError extends Error {
 
 function parseEnv(env: NodeJS.ProcessEnv): EnvValues {
   const values: Record<string, unknown> = {};
-  /** PostgreSQL schema for wafleet's tables (created when missing); default the URL's search_path. */
-  databaseSchema: string | undefined;
   for (const [name, schema] of Object.entries(ENV_SCHEMA)) {
     const raw = env[name];
     const result = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
@@ -135,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port: v.WAFLEET_PORT,
     dataDir: v.WAFLEET_DATA_DIR,
     databaseUrl: v.DATABASE_URL,
+    databaseSchema: v.WAFLEET_DATABASE_SCHEMA,
     adminKey: v.WAFLEET_ADMIN_KEY,
     masterKey: v.WAFLEET_MASTER_KEY,
     logLevel: v.WAFLEET_LOG_LEVEL,
@@ -167,6 +199,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     retention: { eventsMs: v.WAFLEET_EVENT_RETENTION_MS, deliveriesMs: v.WAFLEET_DELIVERY_RETENTION_MS, intervalMs: v.WAFLEET_RETENTION_INTERVAL_MS },
     wsPingMs: v.WAFLEET_WS_PING_MS,
+    outbound: {
+      syncTimeoutMs: v.WAFLEET_SEND_TIMEOUT_MS,
+      maxAttempts: v.WAFLEET_SEND_MAX_ATTEMPTS,
+      bulkMaxRecipients: v.WAFLEET_BULK_MAX_RECIPIENTS,
+      pacing: {
+        perMinute: v.WAFLEET_PACING_PER_MINUTE,
+        newContactsPerDay: v.WAFLEET_PACING_NEW_CONTACTS_PER_DAY,
+        minGapMs: v.WAFLEET_PACING_MIN_GAP_MS,
+        jitterMs: v.WAFLEET_PACING_JITTER_MS,
+        typing: v.WAFLEET_PACING_TYPING,
+        typingMsPerChar: v.WAFLEET_PACING_TYPING_MS_PER_CHAR,
+        typingMaxMs: v.WAFLEET_PACING_TYPING_MAX_MS,
+      },
+    },
+    rateLimit: { rps: v.WAFLEET_RATE_LIMIT_RPS, burst: v.WAFLEET_RATE_LIMIT_BURST, redisUrl: v.WAFLEET_REDIS_URL },
     ...overrides,
   };
   return Object.freeze(config);
@@ -174,4 +221,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 
 /** The documented variables, for the README table and `wafleet --help`. */
 export const CONFIG_VARIABLES = Object.keys(ENV_SCHEMA);
-    databaseSchema: v.WAFLEET_DATABASE_SCHEMA,

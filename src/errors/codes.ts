@@ -41,6 +41,10 @@ export const ERROR_CODES = {
   DELIVERY_NOT_FOUND: { status: 404, message: 'Webhook delivery not found.' },
   STORE_UNAVAILABLE: { status: 503, message: 'The store is not reachable.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests.' },
+  SEND_RATE_LIMITED: { status: 429, message: "The session's pacing would hold this sync send longer than its timeout." },
+  IDEMPOTENCY_KEY_CONFLICT: { status: 409, message: 'The Idempotency-Key was used with a different request.' },
+  BULK_JOB_NOT_FOUND: { status: 404, message: 'Bulk send job not found.' },
+  BULK_JOB_STATE_CONFLICT: { status: 409, message: 'The bulk send job cannot do that in its current status.' },
   INTERNAL: { status: 500, message: 'Internal error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -5,7 +5,7 @@
 import type { EventRecord, SessionRecord } from '../domain/records.ts';
 import { isStatusAdvance, type ContactRecord, type MessageRecord } from '../domain/messages.ts';
 import type { MessageStatusUpdate, NormalizedMessage } from '../engines/messaging.ts';
-import type { Storage } from '../storage/ports.ts';
+import type { Repositories, Storage } from '../storage/ports.ts';
 import type { Clock } from '../clock.ts';
 import { sessionEvent, type EventPublisher } from '../sessions/session-events.ts';
 
@@ -69,9 +69,11 @@ export class MessageRecorder {
   }
 
   /** Records an outbound message sent through the API, with the event for it. */
-  async outbound(record: MessageRecord, events: EventRecord[]): Promise<void> {
+  async outbound(record: MessageRecord, events: EventRecord[], also?: (repos: Repositories) => Promise<unknown>): Promise<void> {
     await this.storage.transaction(async (repos) => {
       await repos.messages.upsert(record);
+      // e.g. the queue row leaves in the same commit, so a crash cannot leave a sent message queued.
+      if (also) await also(repos);
       await repos.chats.upsert({ sessionId: record.sessionId, chatId: record.chatId, name: null, lastMessageAt: record.timestamp, lastMessageId: record.id });
       await repos.events.append(events);
     });

@@ -1,4 +1,4 @@
-/** Sending and reading messages of a session, through the API. */
+/** Reading messages of a session through the API (sending goes through src/outbound/send-service.ts). */
 import type { Principal } from '../auth/principal.ts';
 import type { MessageRecord } from '../domain/messages.ts';
 import { resolveRecipient } from '../domain/jid.ts';
@@ -8,10 +8,8 @@ import type { Storage } from '../storage/ports.ts';
 import type { Clock } from '../clock.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { LiveSessions } from '../sessions/live-session.ts';
-import { sessionEvent } from '../sessions/session-events.ts';
 import type { MessageRecorder } from './message-recorder.ts';
 import { messagePayload } from './message-recorder.ts';
-import { toOutboundContent, type SendRequest } from './send-request.ts';
 import type { MediaLimits } from './media-source.ts';
 
 export type MessageView = Omit<MessageRecord, 'raw' | 'sessionId' | 'tenantId'>;
@@ -36,36 +34,6 @@ export interface MessageServiceDeps {
 
 export class MessageService {
   constructor(private readonly deps: MessageServiceDeps) {}
-
-  async send(principal: Principal, sessionId: string, request: SendRequest): Promise<MessageView> {
-    const recipient = resolveRecipient(request.to);
-    if (!recipient) {
-      throw new AppError('INVALID_RECIPIENT', `"${request.to}" is not a recipient: give a phone number with country code or a JID (…@s.whatsapp.net, …@lid, …@g.us).`, { field: 'body.to' });
-    }
-    const { record: session, engine } = await this.deps.live.get(principal, sessionId, 'send');
-    const content = await toOutboundContent(request, (messageId) => this.ref(sessionId, messageId), this.deps.media);
-    const quoted = request.replyTo ? await this.ref(sessionId, request.replyTo) : undefined;
-    const id = engine.newMessageId();
-    const now = this.deps.clock.now();
-    // Stored before the first attempt: whatever happens next, the message and its fate are on record.
-    const queued: MessageRecord = {
-      sessionId, tenantId: session.tenantId, id, chatId: recipient.jid, chatAltId: null, fromMe: true, senderId: null, senderAltId: null,
-      type: 'unknown', content: {}, status: 'queued', statusReason: null, timestamp: now, raw: null, updatedAt: now,
-    };
-    await this.deps.storage.messages.upsert(queued);
-    try {
-      const sent = await engine.sendMessage({ to: recipient.jid, id, content, ...(quoted ? { quoted } : {}) });
-      const record: MessageRecord = { ...queued, ...sent, content: { ...sent.content, ...(quoted ? { quotedId: quoted.id } : {}) }, status: 'sent', updatedAt: this.deps.clock.now() };
-      await this.deps.recorder.outbound(record, [sessionEvent(this.deps.newId, record.updatedAt, session, 'message.sent', messagePayload(record))]);
-      return toView(record);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      const failed: MessageRecord = { ...queued, status: 'failed', statusReason: reason, updatedAt: this.deps.clock.now() };
-      await this.deps.recorder.outbound(failed, [sessionEvent(this.deps.newId, failed.updatedAt, session, 'message.failed', messagePayload(failed))]);
-      if (error instanceof AppError) throw error;
-      throw new AppError('MESSAGE_SEND_FAILED', `WhatsApp did not accept message ${id}: ${reason}`, { messageId: id });
-    }
-  }
 
   async get(principal: Principal, sessionId: string, messageId: string): Promise<MessageView> {
     await this.deps.sessions.load(principal, sessionId, 'read');

@@ -33,6 +33,8 @@ function toAppError(error: FastifyError): AppError {
 }
 
 export function sendError(reply: FastifyReply, request: FastifyRequest, error: AppError): FastifyReply {
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   return reply.status(error.status).send({
     error: { code: error.code, message: error.message, requestId: request.id, ...(error.details ? { details: error.details } : {}) },
   });

@@ -2,6 +2,7 @@
 import { SLUG_PATTERN } from '../../domain/ids.ts';
 import { SESSION_STATUSES } from '../../domain/session.ts';
 import { KEY_SCOPES } from '../../domain/records.ts';
+import { pacingConfig } from './outbound.ts';
 
 export const slug = { type: 'string', pattern: SLUG_PATTERN, maxLength: 63 } as const;
 
@@ -60,6 +61,7 @@ export const sessionConfig = {
   properties: {
     metadata: { type: 'object', additionalProperties: { type: 'string', maxLength: 1024 }, maxProperties: 50 },
     proxy: { type: 'string', maxLength: 2048 },
+    pacing: pacingConfig,
   },
   additionalProperties: false,
 } as const;

@@ -1,0 +1,88 @@
+/**
+ * Wires the outbound pipeline (worker, services, rate limiter, metrics) for the composition root.
+ * The worker follows the event stream: a session turning WORKING on this node gets its queue worked.
+ */
+import type { Registry } from 'prom-client';
+import type { Clock } from '../clock.ts';
+import type { OutboundConfig, RateLimitConfig } from '../config/config.ts';
+import type { EventRecord } from '../domain/records.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { MediaLimits } from '../messages/media-source.ts';
+import type { MessageRecorder } from '../messages/message-recorder.ts';
+import type { LiveSessions } from '../sessions/live-session.ts';
+import type { SessionManager } from '../sessions/session-manager.ts';
+import type { EventPublisher } from '../sessions/session-events.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import type { Storage } from '../storage/ports.ts';
+import { BulkService } from './bulk-service.ts';
+import { registerOutboundMetrics } from './outbound-metrics.ts';
+import { OutboundWorker } from './outbound-worker.ts';
+import { QueueStatsService } from './queue-stats.ts';
+import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.ts';
+import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
+import { SendService } from './send-service.ts';
+
+export interface OutboundDeps {
+  config: { outbound: OutboundConfig; rateLimit: RateLimitConfig; media: MediaLimits };
+  storage: Storage;
+  clock: Clock;
+  newId: () => string;
+  publish: EventPublisher;
+  recorder: MessageRecorder;
+  logger: Logger;
+  manager: SessionManager;
+  live: LiveSessions;
+  sessions: SessionService;
+  registry: Registry;
+}
+
+export interface Outbound {
+  worker: OutboundWorker;
+  sender: SendService;
+  queue: QueueStatsService;
+  bulk: BulkService;
+  rateLimiter: RateLimiter | undefined;
+  rateLimitBurst: number;
+  /** Feed every published event batch here. */
+  observe(events: EventRecord[]): void;
+  /** Works every queue whose session is WORKING here (after resume). */
+  resumeAll(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createOutbound(deps: OutboundDeps): Outbound {
+  const { config, storage, clock, newId, publish, manager } = deps;
+  const metrics = registerOutboundMetrics(deps.registry, () => storage.outbound.totalDepth());
+  const worker = new OutboundWorker({
+    storage, clock, newId, recorder: deps.recorder, logger: deps.logger,
+    pacing: config.outbound.pacing,
+    maxAttempts: config.outbound.maxAttempts,
+    live(sessionId) {
+      const runtime = manager.runtime(sessionId);
+      return runtime?.snapshot().status === 'WORKING' ? runtime.current() : undefined;
+    },
+    onSettled: (result, waitMs) => metrics.settled(result, waitMs),
+  });
+  const rules = { rps: config.rateLimit.rps, burst: config.rateLimit.burst };
+  const rateLimiter = rules.rps <= 0 ? undefined : config.rateLimit.redisUrl ? new RedisRateLimiter(config.rateLimit.redisUrl, rules) : new MemoryRateLimiter(rules, clock);
+  return {
+    worker,
+    sender: new SendService({ storage, clock, newId, publish, live: deps.live, worker, media: config.media, syncTimeoutMs: config.outbound.syncTimeoutMs }),
+    queue: new QueueStatsService({ storage, clock, sessions: deps.sessions, worker, pacing: config.outbound.pacing }),
+    bulk: new BulkService({ storage, clock, newId, publish, live: deps.live, sessions: deps.sessions, worker, media: config.media, maxRecipients: config.outbound.bulkMaxRecipients }),
+    rateLimiter,
+    rateLimitBurst: rules.burst,
+    observe(events) {
+      for (const event of events) {
+        if (event.type === 'session.status' && event.payload.status === 'WORKING' && event.sessionId) worker.kick(event.sessionId);
+      }
+    },
+    async resumeAll() {
+      for (const sessionId of await storage.outbound.sessionsWithWork()) worker.kick(sessionId);
+    },
+    async close() {
+      worker.close();
+      await rateLimiter?.close();
+    },
+  };
+}

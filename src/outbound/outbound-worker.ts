@@ -1,0 +1,210 @@
+/**
+ * Executes each session's durable send queue, one message at a time in FIFO order, on the node
+ * whose runtime is WORKING. Waits for pacing, shows "typing…" when asked, sends with the id assigned
+ * at enqueue time (a retry after a crash re-sends the same WhatsApp message, never a second one),
+ * then records the outcome and removes the queue row in one transaction.
+ */
+import type { Clock } from '../clock.ts';
+import type { MessageRecord } from '../domain/messages.ts';
+import type { SessionRecord } from '../domain/records.ts';
+import type { EngineSession } from '../engines/engine.ts';
+import type { OutboundMessage } from '../engines/messaging.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { MessageRecorder } from '../messages/message-recorder.ts';
+import { messagePayload } from '../messages/message-recorder.ts';
+import type { QueuedSend } from '../storage/outbound-ports.ts';
+import type { Storage } from '../storage/ports.ts';
+import { sessionEvent } from '../sessions/session-events.ts';
+import { SessionPacer } from './pacer.ts';
+import { parseOutbound } from './payload.ts';
+import { resolvePacing, typingMs, type PacingRules } from './pacing-rules.ts';
+
+export interface WorkingSession {
+  record: SessionRecord;
+  engine: EngineSession;
+}
+
+export interface OutboundWorkerDeps {
+  storage: Storage;
+  clock: Clock;
+  newId: () => string;
+  recorder: MessageRecorder;
+  logger: Logger;
+  /** The session's engine when it is WORKING on this node, else undefined. */
+  live(sessionId: string): EngineSession | undefined;
+  pacing: PacingRules;
+  /** A crash-looping message is failed after this many attempts instead of sinking the queue. */
+  maxAttempts: number;
+  random?: () => number;
+  /** Observes each settled send: time from acceptance to outcome. */
+  onSettled?(result: 'sent' | 'failed', waitMs: number): void;
+}
+
+export class OutboundWorker {
+  private readonly pacers = new Map<string, SessionPacer>();
+  private readonly running = new Map<string, { again: boolean }>();
+  private readonly sleeps = new Map<string, { cancel(): void; wake(): void }>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly current = new Map<string, string>();
+  private closed = false;
+
+  constructor(private readonly deps: OutboundWorkerDeps) {}
+
+  /** Makes sure the session's queue is being worked (idempotent; cheap when idle). */
+  kick(sessionId: string): void {
+    if (this.closed) return;
+    const run = this.running.get(sessionId);
+    if (run) {
+      run.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.running.set(sessionId, state);
+    void this.drain(sessionId, state)
+      .catch((error: unknown) => {
+        this.deps.logger.error({ sessionId, err: error }, 'outbound queue failed; retrying in 1 s');
+        this.deps.clock.setTimeout(() => this.kick(sessionId), 1000);
+      })
+      .finally(() => this.running.delete(sessionId));
+  }
+
+  /** Resolves when the message has left the queue (sent or failed), or after timeoutMs. */
+  settled(messageId: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const set = this.waiters.get(messageId) ?? new Set();
+      this.waiters.set(messageId, set);
+      const timer = this.deps.clock.setTimeout(() => done(), timeoutMs);
+      const done = (): void => {
+        timer.cancel();
+        set.delete(done);
+        if (!set.size) this.waiters.delete(messageId);
+        resolve();
+      };
+      set.add(done);
+    });
+  }
+
+  /** When the next `count` sends of the session could go at the earliest (for the sync 429 decision). */
+  estimate(session: SessionRecord, count: number): number {
+    return this.pacer(session.id).estimate(this.deps.clock.now(), resolvePacing(this.deps.pacing, session.config), count);
+  }
+
+  /** The message of the session being sent right now, if any. */
+  inFlight(sessionId: string): string | undefined {
+    return this.current.get(sessionId);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const sleep of this.sleeps.values()) sleep.cancel();
+    for (const set of this.waiters.values()) for (const done of [...set]) done();
+  }
+
+  private pacer(sessionId: string): SessionPacer {
+    let pacer = this.pacers.get(sessionId);
+    if (!pacer) this.pacers.set(sessionId, (pacer = new SessionPacer()));
+    return pacer;
+  }
+
+  private async drain(sessionId: string, state: { again: boolean }): Promise<void> {
+    const { storage, clock } = this.deps;
+    while (!this.closed) {
+      state.again = false;
+      const engine = this.deps.live(sessionId);
+      if (!engine) return; // resumed by the next kick when the session is WORKING again
+      // Read fresh each time: a PATCHed pacing override applies from the next message on.
+      const record = await storage.sessions.get(sessionId);
+      if (!record) return;
+      const live: WorkingSession = { record, engine };
+      const item = await storage.outbound.next(sessionId);
+      if (!item) {
+        if (state.again) continue;
+        return;
+      }
+      if (item.attempts >= this.deps.maxAttempts) {
+        await this.fail(item, live.record, `gave up after ${item.attempts} attempts`);
+        continue;
+      }
+      const message = parseOutbound(item.payload);
+      const rules = resolvePacing(this.deps.pacing, live.record.config);
+      const newContact = rules.newContactsPerDay > 0 && !(await storage.chats.get(sessionId, item.chatId));
+      const pacer = this.pacer(sessionId);
+      const at = pacer.earliest(clock.now(), rules, newContact, (this.deps.random ?? Math.random)());
+      if (at > clock.now()) {
+        await this.sleep(sessionId, at - clock.now());
+        continue; // look again: the queue, the session or the rules may have changed meanwhile
+      }
+      this.current.set(sessionId, item.messageId);
+      try {
+        await this.typing(live.engine, message, rules);
+        pacer.record(clock.now(), newContact);
+        await storage.outbound.markAttempt(sessionId, item.messageId);
+        await this.send(item, message, live);
+      } finally {
+        this.current.delete(sessionId);
+      }
+    }
+  }
+
+  private async send(item: QueuedSend, message: OutboundMessage, live: WorkingSession): Promise<void> {
+    try {
+      const sent = await live.engine.sendMessage(message);
+      const stored = await this.deps.storage.messages.get(item.sessionId, item.messageId);
+      if (!stored) {
+        await this.deps.storage.outbound.remove(item.sessionId, item.messageId);
+        return;
+      }
+      const now = this.deps.clock.now();
+      const record: MessageRecord = {
+        ...stored, ...sent,
+        content: { ...sent.content, ...(message.quoted ? { quotedId: message.quoted.id } : {}) },
+        status: 'sent', statusReason: null, updatedAt: now,
+      };
+      await this.settle(item, record, 'message.sent', live.record);
+    } catch (error) {
+      if (!this.deps.live(item.sessionId)) return; // connection went away: stays queued, same id next time
+      const reason = error instanceof Error ? error.message : String(error);
+      await this.fail(item, live.record, reason);
+    }
+  }
+
+  private async fail(item: QueuedSend, session: SessionRecord, reason: string): Promise<void> {
+    const stored = await this.deps.storage.messages.get(item.sessionId, item.messageId);
+    if (!stored) {
+      await this.deps.storage.outbound.remove(item.sessionId, item.messageId);
+      return;
+    }
+    const record: MessageRecord = { ...stored, status: 'failed', statusReason: reason, updatedAt: this.deps.clock.now() };
+    await this.settle(item, record, 'message.failed', session);
+  }
+
+  private async settle(item: QueuedSend, record: MessageRecord, type: string, session: SessionRecord): Promise<void> {
+    const event = sessionEvent(this.deps.newId, record.updatedAt, session, type, messagePayload(record));
+    await this.deps.recorder.outbound(record, [event], (repos) => repos.outbound.remove(item.sessionId, item.messageId));
+    this.deps.onSettled?.(record.status === 'failed' ? 'failed' : 'sent', Math.max(0, record.updatedAt - item.enqueuedAt));
+    for (const done of [...(this.waiters.get(item.messageId) ?? [])]) done();
+  }
+
+  private async typing(engine: EngineSession, message: OutboundMessage, rules: PacingRules): Promise<void> {
+    const text = message.content.type === 'text' ? message.content.text : '';
+    const ms = typingMs(rules, text.length);
+    const sendPresence = engine.features.sendPresence;
+    if (!ms || !sendPresence) return;
+    // Typing is decoration: a failure here must never hold the message back.
+    await sendPresence('composing', message.to).catch(() => undefined);
+    await this.sleep(message.to, ms);
+    await sendPresence('paused', message.to).catch(() => undefined);
+  }
+
+  private sleep(key: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.deps.clock.setTimeout(() => wake(), ms);
+      const wake = (): void => {
+        timer.cancel();
+        this.sleeps.delete(key);
+        resolve();
+      };
+      this.sleeps.set(key, { cancel: wake, wake });
+    });
+  }
+}
