@@ -13,6 +13,7 @@ import { registerLifecycleCases } from './storage/lifecycle.cases.ts';
 import { registerMessageLifecycleCases } from './storage/messages-lifecycle.cases.ts';
 import { registerMessageCases } from './storage/messages.cases.ts';
 import { registerSessionCases } from './storage/sessions.cases.ts';
+import { registerOutboundCases } from './storage/outbound.cases.ts';
 
 export type { CreateStorageOptions, StorageTarget };
 
@@ -38,5 +39,6 @@ export function registerStorageContract(options: StorageContractOptions): void {
     registerMessageCases(ctx);
     registerMessageLifecycleCases(ctx);
     registerLifecycleCases(ctx);
+    registerOutboundCases(ctx);
   });
 }
