@@ -6,7 +6,7 @@ import type { SimExtension } from './sim-server.ts';
 /*
  * Profile pictures (`w:profile:picture`): set stores the bytes per user, get answers with a
  * `<picture id url direct_path>`; 404 when none is set. The URL is informative only (the
- * simulator does not serve the image). Also `status` set (about text) is accepted.
+ * simulator does not serve the image). `status` set stores the "about" text usync returns.
  */
 export function profileExtension(ctx: SimContext): SimExtension & { pictures: Map<string, Buffer> } {
   const pictures = new Map<string, Buffer>();
@@ -18,6 +18,14 @@ export function profileExtension(ctx: SimContext): SimExtension & { pictures: Ma
   return {
     pictures,
     iq(conn, node: BinaryNode) {
+      if (node.attrs.xmlns === 'status' && node.attrs.type === 'set') {
+        const account = ctx.store.account(conn.phone!)!;
+        const status = getBinaryNodeChild(node, 'status');
+        account.about = status?.content instanceof Uint8Array ? Buffer.from(status.content).toString('utf8') : String(status?.content ?? '');
+        account.aboutSetAt = Date.now();
+        ctx.store.changed();
+        return iqResult(node);
+      }
       if (node.attrs.xmlns !== 'w:profile:picture') return undefined;
       const user = userOf(node.attrs.target, conn.phone!);
       if (!user) return iqError(node, 404, 'item-not-found');

@@ -32,7 +32,13 @@ function protocolNode(ctx: SimContext, tag: string, account: AccountRecord | und
     case 'contact':
       return { tag: 'contact', attrs: { type: account ? 'in' : 'out' } };
     case 'status':
-      return account ? { tag: 'status', attrs: { t: String(Math.floor(account.createdAt / 1000)) }, content: Buffer.from('Hey there! I am using WhatsApp.') } : undefined;
+      return account
+        ? {
+            tag: 'status',
+            attrs: { t: String(Math.floor((account.aboutSetAt ?? account.createdAt) / 1000)) },
+            content: Buffer.from(account.about ?? 'Hey there! I am using WhatsApp.'),
+          }
+        : undefined;
     case 'disappearing_mode':
       return { tag: 'disappearing_mode', attrs: { duration: '0', t: '0' } };
     default:

@@ -22,6 +22,9 @@ export interface AccountRecord {
   /** User part of `<lid>@lid`. */
   lid: string;
   name: string;
+  /** "About" text (usync status protocol); set by the `status` IQ. */
+  about?: string;
+  aboutSetAt?: number;
   /** The phone's ADV account key pair; it signs device identities (and is device 0's identity key). */
   accountKey: { private: Buffer; public: Buffer };
   devices: Record<string, DeviceRecord>;
