@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { createLogger } from '../../src/logging/logger.ts';
-import { createWafleet, type Wafleet } from '../../src/wafleet.ts';
+import { createWafleet, type Wafleet, type WafleetOptions } from '../../src/wafleet.ts';
 import { FakeEngine } from '../../src/engines/fake/fake-engine.ts';
 import type { EventRecord } from '../../src/domain/records.ts';
 
@@ -23,7 +23,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(overrides: Partial<Config> = {}, dataDir?: string): Promise<TestApp> {
+export async function createTestApp(overrides: Partial<Config> = {}, dataDir?: string, options: Pick<WafleetOptions, 'clock'> = {}): Promise<TestApp> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'wafleet-test-'));
   const config = loadConfig(
     { WAFLEET_ADMIN_KEY: ADMIN_KEY, WAFLEET_MASTER_KEY: randomBytes(32).toString('base64') },
@@ -35,6 +35,7 @@ export async function createTestApp(overrides: Partial<Config> = {}, dataDir?: s
     logger: createLogger('silent'),
     engines: [fake],
     onEvents: (batch) => events.push(...batch),
+    ...options,
   });
   await wafleet.app.ready();
   return {

@@ -1,0 +1,104 @@
+/**
+ * Pacing through the whole app with a controllable clock: a burst of 3N async sends under a limit of
+ * N per minute goes out N at a time, a minute apart, in order; typing shows before a text; a sync
+ * send that would wait past its timeout is refused with 429 and Retry-After, and nothing is stored.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestApp, eventually, type TestApp } from '../helpers/test-app.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
+import type { OutboundConfig } from '../../src/config/config.ts';
+
+const N = 4;
+const outbound: OutboundConfig = {
+  syncTimeoutMs: 30_000, maxAttempts: 5, bulkMaxRecipients: 100,
+  pacing: { perMinute: N, newContactsPerDay: 0, minGapMs: 0, jitterMs: 0, typing: false, typingMsPerChar: 50, typingMaxMs: 5000 },
+};
+
+async function workingSession(t: TestApp, key: string, id: string, config: object = {}): Promise<void> {
+  const created = await t.request({ method: 'POST', url: '/v1/sessions', key, payload: { id, engine: 'fake', start: true, config } });
+  assert.equal(created.statusCode, 201, created.body);
+  await eventually(async () => (await t.wafleet.storage.sessions.get(id))?.status, (s) => s === 'SCAN_QR');
+  await t.fake.sessions.get(id)!.scan();
+  await eventually(async () => (await t.wafleet.storage.sessions.get(id))?.status, (s) => s === 'WORKING');
+}
+
+describe('outbound pacing (controllable clock)', () => {
+  let t: TestApp;
+  let key: string;
+  const clock = new ManualClock();
+  before(async () => {
+    t = await createTestApp({ outbound, rateLimit: { rps: 0, burst: 1, redisUrl: undefined } }, undefined, { clock });
+    key = await t.tenantWithKey('acme');
+    await workingSession(t, key, 'p1');
+  });
+  after(() => t.close());
+
+  const texts = (session: string) => (t.fake.sessions.get(session)?.sent ?? []).map((m) => (m.content.type === 'text' ? m.content.text : m.content.type));
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+  test(`a burst of ${3 * N} async sends with ${N}/min goes out ${N} per minute, in order`, async () => {
+    const t0 = clock.now();
+    const ids: string[] = [];
+    for (let i = 0; i < 3 * N; i++) {
+      const response = await t.request({ method: 'POST', url: '/v1/sessions/p1/messages?mode=async', key, payload: { to: '15550001111', type: 'text', text: `burst ${i}` } });
+      assert.equal(response.statusCode, 202, response.body);
+      assert.equal(response.json().status, 'queued');
+      ids.push(response.json().id);
+    }
+    await eventually(() => texts('p1').length, (n) => n === N);
+    await settle();
+    assert.equal(texts('p1').length, N, 'the rest waits for the minute to pass');
+    const queue = (await t.request({ method: 'GET', url: '/v1/sessions/p1/queue', key })).json();
+    assert.equal(queue.depth, 2 * N);
+    assert.equal(queue.drainEstimateAt, t0 + 120_000);
+    assert.equal(queue.pacing.perMinute, N);
+
+    clock.advance(59_999);
+    await settle();
+    assert.equal(texts('p1').length, N, 'not one millisecond early');
+    clock.advance(1);
+    await eventually(() => texts('p1').length, (n) => n === 2 * N);
+    clock.advance(60_000);
+    await eventually(() => texts('p1').length, (n) => n === 3 * N);
+
+    assert.deepEqual(texts('p1'), Array.from({ length: 3 * N }, (_, i) => `burst ${i}`), 'FIFO');
+    const sentAt = new Map(t.events.filter((e) => e.type === 'message.sent').map((e) => [e.payload.id as string, e.timestamp - t0]));
+    assert.deepEqual(ids.map((id) => sentAt.get(id)), [...Array(N).fill(0), ...Array(N).fill(60_000), ...Array(N).fill(120_000)]);
+    assert.equal((await t.request({ method: 'GET', url: '/v1/sessions/p1/queue', key })).json().depth, 0);
+  });
+
+  test('a sync send that would wait past its timeout answers 429 with Retry-After and stores nothing', async () => {
+    // The minute of the last burst is full: the next send could go in 60 s, past the 30 s timeout.
+    const before = (await t.wafleet.storage.messages.list({ sessionId: 'p1', limit: 500 })).length;
+    const response = await t.request({ method: 'POST', url: '/v1/sessions/p1/messages', key, payload: { to: '15550001111', type: 'text', text: 'too soon' } });
+    assert.equal(response.statusCode, 429, response.body);
+    assert.equal(response.json().error.code, 'SEND_RATE_LIMITED');
+    assert.equal(response.headers['retry-after'], '30');
+    assert.equal((await t.wafleet.storage.messages.list({ sessionId: 'p1', limit: 500 })).length, before);
+    // With a timeout long enough to cover the wait it is accepted; it goes out once the minute passes.
+    const accepted = t.request({ method: 'POST', url: '/v1/sessions/p1/messages?timeoutMs=90000', key, payload: { to: '15550001111', type: 'text', text: 'patient' } });
+    await eventually(() => clock.pending().length, (n) => n >= 2);
+    clock.advance(60_000);
+    const answer = await accepted;
+    assert.equal(answer.statusCode, 201, answer.body);
+    assert.equal(answer.json().status, 'sent');
+  });
+
+  test('typing: "composing" for a time scaled to the text, then "paused", then the message', async () => {
+    await workingSession(t, key, 'p2', { pacing: { perMinute: 0, typing: true, typingMsPerChar: 100, typingMaxMs: 10_000 } });
+    const presence: string[] = [];
+    const engine = t.fake.sessions.get('p2')!;
+    (engine.features as { sendPresence?: (p: string, chat?: string) => Promise<void> }).sendPresence = async (p) => void presence.push(p);
+    const response = await t.request({ method: 'POST', url: '/v1/sessions/p2/messages?mode=async', key, payload: { to: '15550001111', type: 'text', text: 'twelve chars' } });
+    assert.equal(response.statusCode, 202);
+    await eventually(() => presence, (p) => p.length === 1);
+    assert.deepEqual(presence, ['composing']);
+    clock.advance(1_199);
+    await settle();
+    assert.equal(engine.sent.length, 0, 'typing lasts 12 × 100 ms');
+    clock.advance(1);
+    await eventually(() => engine.sent.length, (n) => n === 1);
+    assert.deepEqual(presence, ['composing', 'paused']);
+  });
+});
