@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineLine } from './lib/machine.ts';
-import { loadAverage } from './lib/procfs.ts';
+import { cpuSeconds, loadAverage } from './lib/procfs.ts';
 import { ensureTenant, pairSession, sessionId, sessionPhone } from './lib/provision.ts';
 import { RAW_PHONE_PREFIX, spawnRawBaileys, type RawBaileys } from './lib/raw-baileys.ts';
 import { startSimHost } from './lib/sim-host.ts';
@@ -28,6 +28,10 @@ const { values } = parseArgs({
     contacts: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
+    /** Write a V8 CPU profile of the wafleet process into this directory. */
+    'cpu-prof': { type: 'string' },
+    /** Count the SQL statements the wafleet process runs, written to this file at exit. */
+    'count-sql': { type: 'string' },
   },
 });
 const total = Number(values.messages);
@@ -41,14 +45,14 @@ const sim = await startSimHost();
 let proc: WafleetProc | undefined;
 let raw: RawBaileys | undefined;
 const arrivals = new Map<string, number>();
-const results: Array<{ label: string; round: number; sent: number; delivered: number; rate: number; apiRate: number; p50: number; p99: number; apiP50: number; apiP99: number; load: string }> = [];
+const results: Array<{ label: string; round: number; sent: number; delivered: number; rate: number; apiRate: number; p50: number; p99: number; apiP50: number; apiP99: number; cpuMsPerMessage: number; load: string }> = [];
 
 async function waitDelivered(ids: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (ids.some((id) => !arrivals.has(id)) && Date.now() < deadline) await sleep(20);
 }
 
-function record(label: string, round: number, sent: Array<{ id: string; t0: number; t1: number }>): void {
+function record(label: string, round: number, sent: Array<{ id: string; t0: number; t1: number }>, cpuSecondsUsed: number): void {
   const delivered = sent.filter((s) => arrivals.has(s.id));
   const start = Math.min(...sent.map((s) => s.t0));
   const lastArrival = Math.max(...delivered.map((s) => arrivals.get(s.id)!));
@@ -66,10 +70,11 @@ function record(label: string, round: number, sent: Array<{ id: string; t0: numb
     p99: latency.p99,
     apiP50: api.p50,
     apiP99: api.p99,
+    cpuMsPerMessage: (cpuSecondsUsed * 1000) / sent.length,
     load: loadAverage(),
   };
   results.push(entry);
-  log(`${label} round ${round}: ${entry.delivered}/${entry.sent} delivered, ${entry.rate.toFixed(1)} msg/s delivered, send→delivered p50 ${entry.p50.toFixed(1)} ms p99 ${entry.p99.toFixed(1)} ms, call p50 ${entry.apiP50.toFixed(1)} p99 ${entry.apiP99.toFixed(1)} ms, load ${entry.load}`);
+  log(`${label} round ${round}: ${entry.delivered}/${entry.sent} delivered, ${entry.rate.toFixed(1)} msg/s delivered, send→delivered p50 ${entry.p50.toFixed(1)} ms p99 ${entry.p99.toFixed(1)} ms, call p50 ${entry.apiP50.toFixed(1)} p99 ${entry.apiP99.toFixed(1)} ms, sender CPU ${entry.cpuMsPerMessage.toFixed(2)} ms/msg, load ${entry.load}`);
 }
 
 async function sendViaApi(count: number, contacts: string[], prefix: string): Promise<Array<{ id: string; t0: number; t1: number }>> {
@@ -85,7 +90,10 @@ async function sendViaApi(count: number, contacts: string[], prefix: string): Pr
 
 try {
   log(`machine: ${machineLine()}`);
-  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64') });
+  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), nodeFlags: [
+  ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
+  ...(values['count-sql'] ? ['--import', 'tsx', '--import', './bench/lib/count-sql-preload.ts'] : []),
+], ...(values['count-sql'] ? { env: { BENCH_SQL_COUNT_FILE: values['count-sql'] } } : {}) });
   await ensureTenant(proc, 5);
   await pairSession(proc, sim, sessionId(0), sessionPhone(0));
   raw = await spawnRawBaileys({ wsUrl: sim.sim.wsUrl, adminUrl: sim.sim.adminUrl, simRootKey: sim.sim.rootPublicKey, logFile: join(dataDir, 'raw.log') });
@@ -108,14 +116,18 @@ try {
 
   for (let round = 1; round <= rounds; round++) {
     log(`round ${round}: raw Baileys sendMessage, ${total} messages, ${concurrency} in flight`);
+    let cpu0 = cpuSeconds(raw.pid);
     const rawSent = await raw.send(0, jids, total, concurrency, `raw r${round}`);
     await waitDelivered(rawSent.map((s) => s.id), 60_000);
-    record('raw Baileys sendMessage', round, rawSent);
+    await sleep(500); // receipts and their handling belong to the send
+    record('raw Baileys sendMessage', round, rawSent, cpuSeconds(raw.pid) - cpu0);
     await sleep(2000);
     log(`round ${round}: wafleet POST /messages, ${total} messages, ${concurrency} in flight`);
+    cpu0 = cpuSeconds(proc.pid);
     const apiSent = await sendViaApi(total, phones, `api r${round}`);
     await waitDelivered(apiSent.map((s) => s.id), 60_000);
-    record('wafleet API (sync)', round, apiSent);
+    await sleep(500);
+    record('wafleet API (sync)', round, apiSent, cpuSeconds(proc.pid) - cpu0);
     await sleep(2000);
   }
 } finally {
@@ -128,9 +140,9 @@ try {
 
 console.log(`\n## send benchmark — ${machineLine()}`);
 console.log(`command: npm run bench:send -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount} --rounds ${rounds}\n`);
-console.log('| sender | round | delivered | msgs/s delivered | send→delivered p50 / p99 ms | call returns p50 / p99 ms | load |');
-console.log('|---|---|---|---|---|---|---|');
-for (const r of results) console.log(`| ${r.label} | ${r.round} | ${r.delivered}/${r.sent} | ${r.rate.toFixed(1)} | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} | ${r.apiP50.toFixed(1)} / ${r.apiP99.toFixed(1)} | ${r.load} |`);
+console.log('| sender | round | delivered | msgs/s delivered | send→delivered p50 / p99 ms | call returns p50 / p99 ms | sender CPU ms/msg | load |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const r of results) console.log(`| ${r.label} | ${r.round} | ${r.delivered}/${r.sent} | ${r.rate.toFixed(1)} | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} | ${r.apiP50.toFixed(1)} / ${r.apiP99.toFixed(1)} | ${r.cpuMsPerMessage.toFixed(2)} | ${r.load} |`);
 const mean = (label: string) => {
   const rs = results.filter((r) => r.label === label);
   return rs.reduce((s, r) => s + r.rate, 0) / (rs.length || 1);
