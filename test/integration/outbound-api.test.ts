@@ -6,14 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createTestApp, eventually, type TestApp } from '../helpers/test-app.ts';
-
-export async function workingSession(t: TestApp, key: string, id: string, config: object = {}): Promise<void> {
-  const created = await t.request({ method: 'POST', url: '/v1/sessions', key, payload: { id, engine: 'fake', start: true, config } });
-  assert.equal(created.statusCode, 201, created.body);
-  await eventually(async () => (await t.wafleet.storage.sessions.get(id))?.status, (s) => s === 'SCAN_QR');
-  await t.fake.sessions.get(id)!.scan();
-  await eventually(async () => (await t.wafleet.storage.sessions.get(id))?.status, (s) => s === 'WORKING');
-}
+import { workingSession } from '../helpers/working-session.ts';
 
 const text = (body: string, to = '15550001111') => ({ to, type: 'text', text: body });
 

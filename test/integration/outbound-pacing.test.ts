@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, eventually, type TestApp } from '../helpers/test-app.ts';
+import { workingSession } from '../helpers/working-session.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import type { OutboundConfig } from '../../src/config/config.ts';
 
@@ -14,14 +15,6 @@ const outbound: OutboundConfig = {
   syncTimeoutMs: 30_000, maxAttempts: 5, bulkMaxRecipients: 100,
   pacing: { perMinute: N, newContactsPerDay: 0, minGapMs: 0, jitterMs: 0, typing: false, typingMsPerChar: 50, typingMaxMs: 5000 },
 };
-
-async function workingSession(t: TestApp, key: string, id: string, config: object = {}): Promise<void> {
-  const created = await t.request({ method: 'POST', url: '/v1/sessions', key, payload: { id, engine: 'fake', start: true, config } });
-  assert.equal(created.statusCode, 201, created.body);
-  await eventually(async () => (await t.wafleet.storage.sessions.get(id))?.status, (s) => s === 'SCAN_QR');
-  await t.fake.sessions.get(id)!.scan();
-  await eventually(async () => (await t.wafleet.storage.sessions.get(id))?.status, (s) => s === 'WORKING');
-}
 
 describe('outbound pacing (controllable clock)', () => {
   let t: TestApp;
