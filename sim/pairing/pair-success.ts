@@ -57,7 +57,7 @@ export interface ParsedQr {
 export function parseQr(qr: string): ParsedQr {
   const fragment = qr.includes('#') ? qr.slice(qr.indexOf('#') + 1) : qr;
   const [ref, noise, identity, adv, platform] = fragment.split(',');
-  if (!ref || !noise || !identity || !adv) throw new Error('not a WhatsApp pairing QR string');
+  if (!ref || !noise || !identity || !adv) throw Object.assign(new Error('not a WhatsApp pairing QR string'), { status: 400 });
   return {
     ref,
     noiseKey: Buffer.from(noise, 'base64'),
