@@ -1,11 +1,13 @@
 /**
  * Benchmark 3: send throughput and latency.
- *   npm run bench:send -- [--messages 500] [--concurrency 8] [--contacts 4] [--rounds 1]
+ *   npm run bench:send -- [--messages 500] [--concurrency 8] [--contacts 4] [--rounds 1] [--modes sync,async]
  *
  * One wafleet session (child process, SQLite) and one raw Baileys socket (bare process), both paired
  * to the in-process simulator, send the same text messages round-robin to virtual contacts. A message
  * counts as delivered when the contact's simulated phone has decrypted it (its inbox, watched in
- * memory). wafleet: POST /v1/sessions/{id}/messages (sync: it answers once WhatsApp took it).
+ * memory). wafleet: POST /v1/sessions/{id}/messages?mode=sync|async (sync answers once WhatsApp took
+ * it, async at once; servers without the outbound pipeline ignore ?mode and send sync). Pacing is
+ * switched off for the benchmark (WAFLEET_PACING_PER_MINUTE=0).
  * Floor: sock.sendMessage in a loop with the same concurrency. Latency = request start → delivered.
  */
 import { randomBytes } from 'node:crypto';
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     contacts: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '1' },
+    modes: { type: 'string', default: 'sync,async' },
     keep: { type: 'boolean', default: false },
     /** Write a V8 CPU profile of the wafleet process into this directory. */
     'cpu-prof': { type: 'string' },
@@ -38,6 +41,7 @@ const total = Number(values.messages);
 const concurrency = Number(values.concurrency);
 const contactCount = Number(values.contacts);
 const rounds = Number(values.rounds);
+const modes = values.modes.split(',').filter((m) => m === 'sync' || m === 'async');
 const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-bench-send-'));
@@ -77,23 +81,23 @@ function record(label: string, round: number, sent: Array<{ id: string; t0: numb
   log(`${label} round ${round}: ${entry.delivered}/${entry.sent} delivered, ${entry.rate.toFixed(1)} msg/s delivered, send→delivered p50 ${entry.p50.toFixed(1)} ms p99 ${entry.p99.toFixed(1)} ms, call p50 ${entry.apiP50.toFixed(1)} p99 ${entry.apiP99.toFixed(1)} ms, sender CPU ${entry.cpuMsPerMessage.toFixed(2)} ms/msg, load ${entry.load}`);
 }
 
-async function sendViaApi(count: number, contacts: string[], prefix: string): Promise<Array<{ id: string; t0: number; t1: number }>> {
+async function sendViaApi(count: number, contacts: string[], prefix: string, mode = 'sync'): Promise<Array<{ id: string; t0: number; t1: number }>> {
   const id = sessionId(0);
   return pool(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
     const t0 = now();
-    const response = await proc!.api('POST', `/v1/sessions/${id}/messages`, { to: contacts[i % contacts.length], type: 'text', text: `${prefix} ${i}` });
+    const response = await proc!.api('POST', `/v1/sessions/${id}/messages?mode=${mode}`, { to: contacts[i % contacts.length], type: 'text', text: `${prefix} ${i}` });
     const t1 = now();
-    if (response.status !== 201) throw new Error(`send ${i}: ${response.status} ${response.text}`);
+    if (response.status !== 201 && response.status !== 202) throw new Error(`send ${i}: ${response.status} ${response.text}`);
     return { id: response.body.id as string, t0, t1 };
   });
 }
 
 try {
   log(`machine: ${machineLine()}`);
-  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), nodeFlags: [
+  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_PACING_PER_MINUTE: '0', ...(values['count-sql'] ? { BENCH_SQL_COUNT_FILE: values['count-sql'] } : {}) }, nodeFlags: [
   ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
   ...(values['count-sql'] ? ['--import', 'tsx', '--import', './bench/lib/count-sql-preload.ts'] : []),
-], ...(values['count-sql'] ? { env: { BENCH_SQL_COUNT_FILE: values['count-sql'] } } : {}) });
+] });
   await ensureTenant(proc, 5);
   await pairSession(proc, sim, sessionId(0), sessionPhone(0));
   raw = await spawnRawBaileys({ wsUrl: sim.sim.wsUrl, adminUrl: sim.sim.adminUrl, simRootKey: sim.sim.rootPublicKey, logFile: join(dataDir, 'raw.log') });
@@ -122,13 +126,15 @@ try {
     await sleep(500); // receipts and their handling belong to the send
     record('raw Baileys sendMessage', round, rawSent, cpuSeconds(raw.pid) - cpu0);
     await sleep(2000);
-    log(`round ${round}: wafleet POST /messages, ${total} messages, ${concurrency} in flight`);
-    cpu0 = cpuSeconds(proc.pid);
-    const apiSent = await sendViaApi(total, phones, `api r${round}`);
-    await waitDelivered(apiSent.map((s) => s.id), 60_000);
-    await sleep(500);
-    record('wafleet API (sync)', round, apiSent, cpuSeconds(proc.pid) - cpu0);
-    await sleep(2000);
+    for (const mode of modes) {
+      log(`round ${round}: wafleet POST /messages?mode=${mode}, ${total} messages, ${concurrency} in flight`);
+      cpu0 = cpuSeconds(proc.pid);
+      const apiSent = await sendViaApi(total, phones, `api ${mode} r${round}`, mode);
+      await waitDelivered(apiSent.map((s) => s.id), 120_000);
+      await sleep(500);
+      record(`wafleet API (${mode})`, round, apiSent, cpuSeconds(proc.pid) - cpu0);
+      await sleep(2000);
+    }
   }
 } finally {
   await raw?.stop().catch(() => undefined);
@@ -147,7 +153,9 @@ const mean = (label: string) => {
   const rs = results.filter((r) => r.label === label);
   return rs.reduce((s, r) => s + r.rate, 0) / (rs.length || 1);
 };
-const ratio = mean('wafleet API (sync)') / mean('raw Baileys sendMessage');
-console.log(`\nwafleet / raw Baileys delivered rate: ${(ratio * 100).toFixed(0)}% (target ≥ 80%)`);
+for (const mode of modes) {
+  const ratio = mean(`wafleet API (${mode})`) / mean('raw Baileys sendMessage');
+  console.log(`\nwafleet (${mode}) / raw Baileys delivered rate: ${(ratio * 100).toFixed(0)}% (target ≥ 80%)`);
+}
 console.log(`raw JSON: ${JSON.stringify(results)}`);
 process.exit(0);
