@@ -26,8 +26,8 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly rules: BucketRules,
     private readonly prefix = 'wafleet:ratelimit:',
   ) {
-    // Fail fast instead of queueing requests forever while Redis is away.
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    // Fail fast instead of holding requests while Redis is away (the plugin then lets them pass).
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 1000 });
     this.redis.on('error', () => undefined); // reported per request (see take) rather than as an unhandled event
   }
 
