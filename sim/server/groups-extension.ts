@@ -34,12 +34,9 @@ export function groupsExtension(ctx: SimContext, file?: string): GroupsExtension
     const d = jidDecode(jid);
     return d ? ctx.store.accountByUser(d.user, d.server) : undefined;
   };
-  const toAllDevices = (account: AccountRecord, node: BinaryNode, skip?: { phone: string; device: number }) => {
-    for (const device of ctx.deviceIds(account)) {
-      if (skip && skip.phone === account.phone && skip.device === device) continue;
-      if (device === 0) ctx.toPhone(account, node);
-      else ctx.deliver(account.phone, device, node);
-    }
+  /** Notifications go to the companions; the simulated phone (device 0) keeps no group UI. */
+  const toAllDevices = (account: AccountRecord, node: BinaryNode) => {
+    for (const device of ctx.deviceIds(account)) if (device !== 0) ctx.deliver(account.phone, device, node);
   };
 
   function fanOut(conn: Connection, node: BinaryNode): void {
