@@ -35,6 +35,8 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     /** Count the SQL statements the wafleet process runs, written to this file at exit. */
     'count-sql': { type: 'string' },
+    /** What-if: SQLite synchronous=NORMAL in the wafleet process (wafleet itself keeps FULL). */
+    'sqlite-normal': { type: 'boolean', default: false },
   },
 });
 const total = Number(values.messages);
@@ -97,6 +99,7 @@ try {
   proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_PACING_PER_MINUTE: '0', ...(values['count-sql'] ? { BENCH_SQL_COUNT_FILE: values['count-sql'] } : {}) }, nodeFlags: [
   ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
   ...(values['count-sql'] ? ['--import', 'tsx', '--import', './bench/lib/count-sql-preload.ts'] : []),
+  ...(values['sqlite-normal'] ? ['--import', 'tsx', '--import', './bench/lib/sqlite-normal-preload.ts'] : []),
 ] });
   await ensureTenant(proc, 5);
   await pairSession(proc, sim, sessionId(0), sessionPhone(0));
@@ -145,7 +148,7 @@ try {
 }
 
 console.log(`\n## send benchmark — ${machineLine()}`);
-console.log(`command: npm run bench:send -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount} --rounds ${rounds}\n`);
+console.log(`command: npm run bench:send -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount} --rounds ${rounds} --modes ${modes.join(',')}${values['sqlite-normal'] ? ' --sqlite-normal (what-if: SQLite synchronous=NORMAL)' : ''}\n`);
 console.log('| sender | round | delivered | msgs/s delivered | send→delivered p50 / p99 ms | call returns p50 / p99 ms | sender CPU ms/msg | load |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of results) console.log(`| ${r.label} | ${r.round} | ${r.delivered}/${r.sent} | ${r.rate.toFixed(1)} | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} | ${r.apiP50.toFixed(1)} / ${r.apiP99.toFixed(1)} | ${r.cpuMsPerMessage.toFixed(2)} | ${r.load} |`);
