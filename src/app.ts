@@ -24,6 +24,11 @@ import type { MessageService } from './messages/message-service.ts';
 import type { DirectoryService } from './messages/directory-service.ts';
 import type { GroupService } from './messages/group-service.ts';
 import type { MediaLimits } from './messages/media-source.ts';
+import websocket from '@fastify/websocket';
+import type { EventDelivery } from './webhooks/create-event-delivery.ts';
+import { registerWebhookRoutes } from './http/routes/webhooks.routes.ts';
+import { registerEventRoutes } from './http/routes/events.routes.ts';
+import { stripQueryKey } from './http/plugins/auth.ts';
 import type { SendService } from './outbound/send-service.ts';
 import type { QueueStatsService } from './outbound/queue-stats.ts';
 import type { BulkService } from './outbound/bulk-service.ts';
@@ -53,6 +58,7 @@ export interface AppDeps {
   media: MediaLimits;
   metrics: Metrics;
   ping: () => Promise<void>;
+  delivery: Pick<EventDelivery, 'webhooks' | 'deliveries' | 'events' | 'hub' | 'wsPingMs'>;
   outbound: OutboundHttpDeps;
 }
 
@@ -62,6 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes,
+    // The event WebSocket may carry ?key=: it is taken off the URL before anything logs it.
+    rewriteUrl: (raw) => stripQueryKey(raw),
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : nextRequestId();
@@ -86,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerSystemRoutes(app, { ping: deps.ping, metrics: deps.metrics });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const sendBodyLimit = Math.max(deps.bodyLimitBytes, Math.ceil(deps.media.maxBytes * 1.37) + 64 * 1024);
   await app.register(async (v1) => {
     registerAuth(v1, deps.keys);
@@ -95,6 +104,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerEngineRoutes(v1, deps);
     registerDirectoryRoutes(v1, { ...deps, sendBodyLimit });
     registerGroupRoutes(v1, deps);
+    registerWebhookRoutes(v1, deps.delivery);
+    registerEventRoutes(v1, deps.delivery);
     // Sends may carry base64 media: their body limit follows the media limit, not the general one.
     registerMessageRoutes(v1, { ...deps, ...deps.outbound, sendBodyLimit });
     registerBulkMessageRoutes(v1, { ...deps.outbound, sendBodyLimit });

@@ -29,6 +29,7 @@ import { DirectoryService } from './messages/directory-service.ts';
 import { GroupService } from './messages/group-service.ts';
 import { LiveSessions } from './sessions/live-session.ts';
 import { buildApp } from './app.ts';
+import { createEventDelivery } from './webhooks/create-event-delivery.ts';
 import { createOutbound, type Outbound } from './outbound/create-outbound.ts';
 
 export interface WafleetOptions {
@@ -65,13 +66,14 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       logger.warn({ file: masterKey.path }, 'generated a new master key for auth-state encryption; back it up, and set WAFLEET_MASTER_KEY in production');
     }
     const cipher = createCipher(masterKey.key);
+    const eventDelivery = createEventDelivery({ config, storage, clock, newId, logger, cipher });
 
     const engines = new EngineRegistry();
     engines.register(new BaileysEngine({ waUrl: config.waUrl, logger: logger.child({ engine: 'baileys' }, { level: config.engineLogLevel }) }));
     if (config.enableFakeEngine) engines.register(new FakeEngine());
     for (const engine of options.engines ?? []) engines.register(engine);
 
-    const onEvents = options.onEvents ?? (() => undefined);
+    const onEvents = eventDelivery.publisher(options.onEvents);
     // The outbound worker follows the events (a session turning WORKING resumes its queue).
     const late: { outbound?: Outbound } = {};
     const publish = (events: EventRecord[]): void => {
@@ -112,6 +114,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     const directory = new DirectoryService(storage, sessions, live);
     const groups = new GroupService(live);
     const metrics = createMetrics(() => storage.sessions.countByStatus(), engines.names());
+    eventDelivery.registerMetrics(metrics.registry);
     const outbound = createOutbound({ config, storage, clock, newId, publish, recorder, logger, manager, live, sessions, registry: metrics.registry });
     late.outbound = outbound;
     const app = await buildApp({
@@ -126,6 +129,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       media: config.media,
       metrics,
       ping: () => storage.ping(),
+      delivery: eventDelivery,
       outbound,
     });
 
@@ -139,11 +143,13 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       async resume() {
         const count = await manager.resumeAll();
         manager.startWatchdog();
+        await eventDelivery.start();
         await outbound.resumeAll();
         return count;
       },
       async close() {
         await app.close();
+        await eventDelivery.stop();
         await outbound.close();
         await manager.shutdown();
         await storage.close();

@@ -1,0 +1,81 @@
+/**
+ * Wires event delivery: webhook dispatcher, WebSocket hub, the services behind /v1/webhooks and
+ * /v1/events, metrics and retention. The composition root calls this once.
+ */
+import type { Registry } from 'prom-client';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config/config.ts';
+import type { EventRecord } from '../domain/records.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { AuthStateCipher } from '../security/cipher.ts';
+import type { Storage } from '../storage/ports.ts';
+import { EventService } from '../events/event-service.ts';
+import { Retention } from '../events/retention.ts';
+import { EventHub } from '../realtime/event-hub.ts';
+import { DeliveryService } from './delivery-service.ts';
+import { WebhookDispatcher } from './dispatcher.ts';
+import { createHttpSender } from './http-sender.ts';
+import { createSecretBox } from './secret-box.ts';
+import { registerWebhookMetrics, type WebhookMetrics } from './webhook-metrics.ts';
+import { WebhookService } from './webhook-service.ts';
+
+export interface EventDelivery {
+  webhooks: WebhookService;
+  deliveries: DeliveryService;
+  events: EventService;
+  hub: EventHub;
+  dispatcher: WebhookDispatcher;
+  wsPingMs: number;
+  /** Wraps the composition root's event hook: committed events also go to webhooks and sockets. */
+  publisher(next?: (events: EventRecord[]) => void): (events: EventRecord[]) => void;
+  registerMetrics(registry: Registry): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createEventDelivery(deps: { config: Readonly<Config>; storage: Storage; clock: Clock; newId: () => string; logger: Logger; cipher: AuthStateCipher }): EventDelivery {
+  const { config, storage, clock, newId } = deps;
+  const logger = deps.logger.child({ component: 'webhooks' });
+  const secrets = createSecretBox(deps.cipher);
+  let metrics: WebhookMetrics = { attempt: () => undefined, delivered: () => undefined };
+  const dispatcher = new WebhookDispatcher({
+    storage,
+    clock,
+    logger,
+    newId,
+    config: config.webhooks,
+    send: createHttpSender({ timeoutMs: config.webhooks.timeoutMs, allowPrivateUrls: config.webhooks.allowPrivateUrls }),
+    secrets,
+    metrics: { attempt: (r, s) => metrics.attempt(r, s), delivered: (s) => metrics.delivered(s) },
+  });
+  const changed = () => dispatcher.changed();
+  const webhooks = new WebhookService({ storage, clock, newId, secrets, allowPrivateUrls: config.webhooks.allowPrivateUrls, changed });
+  const deliveries = new DeliveryService({ storage, clock, newId, webhooks, changed });
+  const events = new EventService(storage);
+  const hub = new EventHub();
+  const retention = new Retention(storage, clock, logger, config.retention);
+  return {
+    webhooks,
+    deliveries,
+    events,
+    hub,
+    dispatcher,
+    wsPingMs: config.wsPingMs,
+    publisher: (next) => (batch) => {
+      next?.(batch);
+      dispatcher.notify(batch);
+      hub.publish(batch);
+    },
+    registerMetrics(registry) {
+      metrics = registerWebhookMetrics(registry, () => storage.deliveries.countByStatus());
+    },
+    async start() {
+      await dispatcher.start();
+      retention.start();
+    },
+    async stop() {
+      await retention.stop();
+      await dispatcher.stop();
+    },
+  };
+}
