@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { test } from 'node:test';
+
+test('CLI: prints its endpoints as JSON, serves the admin API and stops cleanly on SIGTERM', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--json', '--no-media', '--root-seed', 'cli-test'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+    const endpoints = JSON.parse(line);
+    assert.match(endpoints.wsUrl, /^ws:\/\/127\.0\.0\.1:\d+\/ws\/chat$/);
+    assert.match(endpoints.rootPublicKey, /^[0-9a-f]{64}$/);
+    const health = await fetch(`${endpoints.adminUrl}/admin/health`);
+    assert.deepEqual(await health.json(), { ok: true });
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
