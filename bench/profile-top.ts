@@ -2,6 +2,7 @@
  * Summarizes a V8 .cpuprofile (from node --cpu-prof): self time by function and by package/folder.
  *   node --import tsx bench/profile-top.ts <file.cpuprofile> [--top 25] [--busiest-ms 3000]
  * --busiest-ms N: only the N ms window with the least idle time (e.g. the measured burst, not startup).
+ * --from-s A --to-s B: only samples between A and B seconds after the profile started.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -9,7 +10,7 @@ import { parseArgs } from 'node:util';
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, 'busiest-ms': { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, 'busiest-ms': { type: 'string' }, 'from-s': { type: 'string' }, 'to-s': { type: 'string' } } });
 const top = Number(values.top);
 
 function area(url: string): string {
@@ -45,6 +46,14 @@ for (const file of positionals) {
       if (busy > best) [best, from, to] = [busy, lo, hi + 1];
     }
     console.log(`busiest ${values['busiest-ms']} ms window: ${(best / 1000).toFixed(0)} ms busy, at +${(times[from]! / 1e6).toFixed(1)} s`);
+  }
+  if (values['from-s'] || values['to-s']) {
+    const a = Number(values['from-s'] ?? 0) * 1e6;
+    const b = values['to-s'] ? Number(values['to-s']) * 1e6 : Infinity;
+    from = times.findIndex((x) => x >= a);
+    to = times.findIndex((x) => x > b);
+    if (from < 0) from = times.length;
+    if (to < 0) to = times.length;
   }
   for (let i = from; i < to; i++) {
     const id = profile.samples[i]!;

@@ -1,6 +1,7 @@
 /**
  * Benchmark 1 (sessions per node) and 2 (restore), one run:
  *   npm run bench:sessions -- --n 50,200 [--concurrency 8] [--idle-s 30] [--settle-s 10] [--no-raw] [--no-restore] [--tuned 32:0]
+ *     [--cpu-prof DIR]   V8 CPU profile of each restarted wafleet (restore + the idle settle after it)
  *
  * One wafleet process (child, SQLite) against the in-process simulator. Sessions are paired through
  * the API + sim admin API in parallel batches, up to each N in --n in turn; at each N the child's RSS
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     'no-restore': { type: 'boolean', default: false },
     tuned: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
 });
 const checkpoints = values.n.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0).sort((a, b) => a - b);
@@ -117,7 +119,7 @@ try {
       log(`restore, ${variant.label}: SIGTERM with ${maxN} WORKING`);
       const stopMs = await proc.stop();
       const t0 = now();
-      proc = await spawnWafleet({ ...spawnOpts, env: variant.env });
+      proc = await spawnWafleet({ ...spawnOpts, env: variant.env, ...(values['cpu-prof'] ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] } : {}) });
       const allWorkingMs = await waitWorking(proc, maxN, t0, 600_000, (m) => log(`  ${JSON.stringify(m.byStatus)}`));
       await sleep(settleMs);
       const entry = { label: variant.label, n: maxN, stopMs, readyMs: proc.readyMs, allWorkingMs, rss: rssBytes(proc.pid), load: loadAverage() };
