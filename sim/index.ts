@@ -1,4 +1,5 @@
 import { AdminServer } from './admin/admin-server.ts';
+import { groupSendRoute } from './admin/group-send-route.ts';
 import { type MediaCert, type MediaServer, startMediaServer } from './media/index.ts';
 import { groupsExtension } from './server/groups-extension.ts';
 import { mediaExtension } from './server/media-extension.ts';
@@ -100,6 +101,7 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
   const stateBase = options.stateFile?.replace(/\.json$/, '');
   const groups = groupsExtension(sim, stateBase ? `${stateBase}.groups.json` : undefined);
   sim.extensions.push(groups, presenceExtension(sim), profileExtension(sim));
+  if (phones) adminRoutes.push(groupSendRoute(store, groups.groups, phones));
   let media: MediaServer | undefined;
   if (options.media !== false) {
     media = await startMediaServer({

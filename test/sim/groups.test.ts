@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { WAMessage, WASocket } from 'baileys';
 import { startSim, type RunningSim } from '../../sim/index.ts';
 import { pinSimRoot } from '../helpers/sim-trust-preload.ts';
-import { closeClient, pairClient, type PairedClient, waitForEvent } from './client.ts';
+import { closeClient, getJson, pairClient, type PairedClient, postJson, waitForEvent } from './client.ts';
 
 let sim: RunningSim;
 let alice: PairedClient;
@@ -61,4 +61,25 @@ test('subject change is notified to the other member', async () => {
   const updated = waitForEvent(bob.sock, 'groups.update', (updates) => updates.some((u) => u.subject === 'renamed'));
   await alice.sock.groupUpdateSubject(groupJid, 'renamed');
   await updated;
+});
+
+test('virtual contact in a group: receives member posts (sender keys) and posts via the admin API', async () => {
+  await postJson(`${sim.adminUrl}/admin/contacts`, { phone: '15550003999', name: 'Vera' });
+  const added = waitForEvent(bob.sock, 'group-participants.update', (u) => u.action === 'add');
+  await alice.sock.groupParticipantsUpdate(groupJid, ['15550003999@s.whatsapp.net'], 'add');
+  await added;
+  await alice.sock.sendMessage(groupJid, { text: 'welcome vera' });
+  const deadline = Date.now() + 5_000;
+  let inbox: any[] = [];
+  const isWelcome = (e: any) => e.group === groupJid && (e.message?.conversation ?? e.message?.extendedTextMessage?.text) === 'welcome vera';
+  while (Date.now() < deadline && !inbox.some(isWelcome)) {
+    inbox = await getJson(`${sim.adminUrl}/admin/contacts/15550003999/inbox`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(inbox.some(isWelcome), JSON.stringify(inbox));
+  const atAlice = nextText(alice.sock, 'thanks from vera');
+  const atBob = nextText(bob.sock, 'thanks from vera');
+  const sent = await postJson(`${sim.adminUrl}/admin/contacts/15550003999/send-group`, { group: groupJid, text: 'thanks from vera' });
+  assert.equal(sent.status, 200, JSON.stringify(sent.body));
+  await Promise.all([atAlice, atBob]);
 });
