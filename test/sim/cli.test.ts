@@ -22,3 +22,15 @@ test('CLI: prints its endpoints as JSON, serves the admin API and stops cleanly 
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 });
+
+test('trust preload: WAFLEET_SIM_ROOT_KEY re-pins WA_CERT_DETAILS.PUBLIC_KEY in a child process', async () => {
+  const key = 'ab'.repeat(32);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', './test/helpers/sim-trust-preload.ts', '-e', "import('baileys').then((b) => console.log(b.WA_CERT_DETAILS.PUBLIC_KEY.toString('hex')))"],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, WAFLEET_SIM_ROOT_KEY: key } },
+  );
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  assert.equal(line, key);
+  await once(child, 'exit');
+});
