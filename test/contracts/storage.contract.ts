@@ -13,6 +13,7 @@ import { registerLifecycleCases } from './storage/lifecycle.cases.ts';
 import { registerMessageLifecycleCases } from './storage/messages-lifecycle.cases.ts';
 import { registerMessageCases } from './storage/messages.cases.ts';
 import { registerSessionCases } from './storage/sessions.cases.ts';
+import { registerWebhookCases } from './storage/webhooks.cases.ts';
 import { registerOutboundCases } from './storage/outbound.cases.ts';
 
 export type { CreateStorageOptions, StorageTarget };
@@ -39,6 +40,7 @@ export function registerStorageContract(options: StorageContractOptions): void {
     registerMessageCases(ctx);
     registerMessageLifecycleCases(ctx);
     registerLifecycleCases(ctx);
+    registerWebhookCases(ctx);
     registerOutboundCases(ctx);
   });
 }
