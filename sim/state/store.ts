@@ -14,6 +14,8 @@ export const deviceKey = (phone: string, device: number): string => `${phone}:${
 export class SimStore {
   private data: SimStateData;
   private saveTimer: NodeJS.Timeout | undefined;
+  /** lid → phone: LID lookups happen on every usync, prekey fetch and relayed stanza. */
+  private readonly byLid = new Map<string, string>();
 
   constructor(private readonly file?: string) {
     this.data = { version: 1, accounts: {}, keys: {}, offline: {} };
@@ -24,6 +26,7 @@ export class SimStore {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
     }
+    for (const account of Object.values(this.data.accounts)) this.byLid.set(account.lid, account.phone);
   }
 
   accounts(): AccountRecord[] {
@@ -35,7 +38,8 @@ export class SimStore {
   }
 
   accountByLid(lid: string): AccountRecord | undefined {
-    return this.accounts().find((a) => a.lid === lid);
+    const phone = this.byLid.get(lid);
+    return phone === undefined ? undefined : this.data.accounts[phone];
   }
 
   /** Resolves a user part from either domain: `s.whatsapp.net` (phone) or `lid`. */
@@ -65,6 +69,7 @@ export class SimStore {
       createdAt: Date.now(),
     };
     this.data.accounts[phone] = account;
+    this.byLid.set(lid, phone);
     this.changed();
     return account;
   }
