@@ -36,12 +36,15 @@ import type { RateLimiter } from './outbound/rate-limit/rate-limiter.ts';
 import { registerRateLimit } from './http/plugins/rate-limit.ts';
 import { registerBulkMessageRoutes } from './http/routes/bulk-messages.routes.ts';
 import { registerBulkSessionRoutes } from './http/routes/bulk-sessions.routes.ts';
+import { registerPacingRoutes } from './http/routes/pacing.routes.ts';
+import type { PacingPolicy } from './outbound/pacing-policy.ts';
 
 /** The outbound pipeline's HTTP surface: sends, queue, bulk jobs, and the per-key rate limit. */
 export interface OutboundHttpDeps {
   sender: SendService;
   queue: QueueStatsService;
   bulk: BulkService;
+  pacing: PacingPolicy;
   rateLimiter: RateLimiter | undefined;
   rateLimitBurst: number;
 }
@@ -110,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerMessageRoutes(v1, { ...deps, ...deps.outbound, sendBodyLimit });
     registerBulkMessageRoutes(v1, { ...deps.outbound, sendBodyLimit });
     registerBulkSessionRoutes(v1, deps);
+    registerPacingRoutes(v1, deps.outbound);
   });
   return app;
 }

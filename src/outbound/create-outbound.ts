@@ -21,6 +21,10 @@ import { QueueStatsService } from './queue-stats.ts';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.ts';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
 import { SendService } from './send-service.ts';
+import { PacingPolicy } from './pacing-policy.ts';
+import { IDEMPOTENCY_TTL_MS } from './idempotency.ts';
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export interface OutboundDeps {
   config: { outbound: OutboundConfig; rateLimit: RateLimitConfig; media: MediaLimits };
@@ -38,6 +42,7 @@ export interface OutboundDeps {
 
 export interface Outbound {
   worker: OutboundWorker;
+  pacing: PacingPolicy;
   sender: SendService;
   queue: QueueStatsService;
   bulk: BulkService;
@@ -52,10 +57,11 @@ export interface Outbound {
 
 export function createOutbound(deps: OutboundDeps): Outbound {
   const { config, storage, clock, newId, publish, manager } = deps;
+  const pacing = new PacingPolicy(storage, clock, config.outbound.pacing);
   const metrics = registerOutboundMetrics(deps.registry, () => storage.outbound.totalDepth());
   const worker = new OutboundWorker({
     storage, clock, newId, recorder: deps.recorder, logger: deps.logger,
-    pacing: config.outbound.pacing,
+    pacing,
     maxAttempts: config.outbound.maxAttempts,
     live(sessionId) {
       const runtime = manager.runtime(sessionId);
@@ -65,10 +71,22 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   });
   const rules = { rps: config.rateLimit.rps, burst: config.rateLimit.burst };
   const rateLimiter = rules.rps <= 0 ? undefined : config.rateLimit.redisUrl ? new RedisRateLimiter(config.rateLimit.redisUrl, rules) : new MemoryRateLimiter(rules, clock);
+  // Idempotency keys past their 24 h are forgotten hourly (a replay check also ignores them).
+  let pruneTimer: { cancel(): void } | undefined;
+  let closed = false;
+  const prune = (): void => {
+    if (closed) return;
+    storage.idempotency.pruneBefore(clock.now() - IDEMPOTENCY_TTL_MS)
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not prune idempotency keys'))
+      .finally(() => {
+        if (!closed) pruneTimer = clock.setTimeout(prune, PRUNE_EVERY_MS);
+      });
+  };
   return {
     worker,
+    pacing,
     sender: new SendService({ storage, clock, newId, publish, live: deps.live, worker, media: config.media, syncTimeoutMs: config.outbound.syncTimeoutMs }),
-    queue: new QueueStatsService({ storage, clock, sessions: deps.sessions, worker, pacing: config.outbound.pacing }),
+    queue: new QueueStatsService({ storage, clock, sessions: deps.sessions, worker, pacing }),
     bulk: new BulkService({ storage, clock, newId, publish, live: deps.live, sessions: deps.sessions, worker, media: config.media, maxRecipients: config.outbound.bulkMaxRecipients }),
     rateLimiter,
     rateLimitBurst: rules.burst,
@@ -79,8 +97,11 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     },
     async resumeAll() {
       for (const sessionId of await storage.outbound.sessionsWithWork()) worker.kick(sessionId);
+      prune();
     },
     async close() {
+      closed = true;
+      pruneTimer?.cancel();
       worker.close();
       await rateLimiter?.close();
     },

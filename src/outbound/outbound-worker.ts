@@ -17,7 +17,8 @@ import type { Storage } from '../storage/ports.ts';
 import { sessionEvent } from '../sessions/session-events.ts';
 import { SessionPacer } from './pacer.ts';
 import { parseOutbound } from './payload.ts';
-import { resolvePacing, typingMs, type PacingRules } from './pacing-rules.ts';
+import { typingMs, type PacingRules } from './pacing-rules.ts';
+import type { PacingPolicy } from './pacing-policy.ts';
 
 export interface WorkingSession {
   record: SessionRecord;
@@ -32,7 +33,7 @@ export interface OutboundWorkerDeps {
   logger: Logger;
   /** The session's engine when it is WORKING on this node, else undefined. */
   live(sessionId: string): EngineSession | undefined;
-  pacing: PacingRules;
+  pacing: PacingPolicy;
   /** A crash-looping message is failed after this many attempts instead of sinking the queue. */
   maxAttempts: number;
   random?: () => number;
@@ -85,8 +86,9 @@ export class OutboundWorker {
   }
 
   /** When the next `count` sends of the session could go at the earliest (for the sync 429 decision). */
-  estimate(session: SessionRecord, count: number): number {
-    return this.pacer(session.id).estimate(this.deps.clock.now(), resolvePacing(this.deps.pacing, session.config), count);
+  async estimate(session: SessionRecord, count: number): Promise<number> {
+    const rules = await this.deps.pacing.rulesFor(session);
+    return this.pacer(session.id).estimate(this.deps.clock.now(), rules, count);
   }
 
   /** The message of the session being sent right now, if any. */
@@ -126,7 +128,7 @@ export class OutboundWorker {
         continue;
       }
       const message = parseOutbound(item.payload);
-      const rules = resolvePacing(this.deps.pacing, live.record.config);
+      const rules = await this.deps.pacing.rulesFor(record);
       const newContact = rules.newContactsPerDay > 0 && !(await storage.chats.get(sessionId, item.chatId));
       const pacer = this.pacer(sessionId);
       const at = pacer.earliest(clock.now(), rules, newContact, (this.deps.random ?? Math.random)());

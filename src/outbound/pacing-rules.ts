@@ -1,6 +1,7 @@
 /**
  * Pacing rules: how fast a session may send, like a careful person rather than a script.
- * Defaults come from the configuration; a session's `config.pacing` overrides them field by field.
+ * Defaults come from the configuration, then the tenant's defaults, then a session's `config.pacing`,
+ * each overriding field by field.
  * 0 means "no limit" for the counts and "none" for the delays.
  */
 import type { SessionConfig } from '../domain/records.ts';
@@ -22,11 +23,15 @@ export interface PacingRules {
 
 export const PACING_FIELDS = ['perMinute', 'newContactsPerDay', 'minGapMs', 'jitterMs', 'typing', 'typingMsPerChar', 'typingMaxMs'] as const;
 
-/** The session's override on top of the defaults; unknown or mistyped fields are ignored (the API schema rejects them). */
-export function resolvePacing(defaults: PacingRules, config: SessionConfig | undefined): PacingRules {
-  const override = config?.pacing;
-  if (!override || typeof override !== 'object') return defaults;
-  const rules: PacingRules = { ...defaults };
+/** Configured defaults, then the tenant's defaults, then the session's own override, field by field. */
+export function resolvePacing(defaults: PacingRules, config: SessionConfig | undefined, tenant?: Record<string, unknown>): PacingRules {
+  return applyPacing(applyPacing(defaults, tenant), config?.pacing);
+}
+
+/** One override layer; unknown or mistyped fields are ignored (the API schemas reject them). */
+export function applyPacing(base: PacingRules, override: unknown): PacingRules {
+  if (!override || typeof override !== 'object') return base;
+  const rules: PacingRules = { ...base };
   for (const field of PACING_FIELDS) {
     const value = (override as Record<string, unknown>)[field];
     if (field === 'typing') {

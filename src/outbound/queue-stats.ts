@@ -4,7 +4,8 @@ import type { Clock } from '../clock.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Storage } from '../storage/ports.ts';
 import type { OutboundWorker } from './outbound-worker.ts';
-import { resolvePacing, type PacingRules } from './pacing-rules.ts';
+import type { PacingRules } from './pacing-rules.ts';
+import type { PacingPolicy } from './pacing-policy.ts';
 
 export interface QueueStats {
   depth: number;
@@ -18,7 +19,7 @@ export interface QueueStats {
 }
 
 export class QueueStatsService {
-  constructor(private readonly deps: { storage: Storage; clock: Clock; sessions: SessionService; worker: OutboundWorker; pacing: PacingRules }) {}
+  constructor(private readonly deps: { storage: Storage; clock: Clock; sessions: SessionService; worker: OutboundWorker; pacing: PacingPolicy }) {}
 
   async stats(principal: Principal, sessionId: string): Promise<QueueStats> {
     const session = await this.deps.sessions.load(principal, sessionId, 'read');
@@ -28,9 +29,9 @@ export class QueueStatsService {
       depth,
       oldestEnqueuedAt,
       waitMs: oldestEnqueuedAt === null ? 0 : Math.max(0, now - oldestEnqueuedAt),
-      drainEstimateAt: depth ? this.deps.worker.estimate(session, depth) : null,
+      drainEstimateAt: depth ? await this.deps.worker.estimate(session, depth) : null,
       inFlight: this.deps.worker.inFlight(sessionId) ?? null,
-      pacing: resolvePacing(this.deps.pacing, session.config),
+      pacing: await this.deps.pacing.rulesFor(session),
     };
   }
 }

@@ -126,7 +126,7 @@ export class SendService {
   /** A sync send that would wait for pacing longer than its timeout is refused before it is stored. */
   private async refuseLongWait(session: SessionRecord, timeoutMs: number): Promise<void> {
     const { depth } = await this.deps.storage.outbound.depth(session.id);
-    const waitMs = this.deps.worker.estimate(session, depth + 1) - this.deps.clock.now();
+    const waitMs = (await this.deps.worker.estimate(session, depth + 1)) - this.deps.clock.now();
     if (waitMs > timeoutMs) {
       throw new AppError('SEND_RATE_LIMITED', `This session's pacing would hold the message about ${Math.ceil(waitMs / 1000)} s, longer than the ${timeoutMs} ms sync timeout: retry later or send with mode=async.`, {
         retryAfterSeconds: Math.max(1, Math.ceil((waitMs - timeoutMs) / 1000)),

@@ -94,8 +94,16 @@ export interface BulkJobRepository {
   progress(jobId: string): Promise<Partial<Record<MessageStatus, number>>>;
 }
 
+/** A tenant's pacing defaults: a partial PacingRules object, as given through the API. */
+export interface TenantPacingRepository {
+  get(tenantId: string): Promise<Record<string, unknown> | undefined>;
+  /** Replaces the tenant's defaults. The tenant must exist. */
+  set(tenantId: string, pacing: Record<string, unknown>, at: number): Promise<void>;
+}
+
 export interface OutboundRepositories {
   outbound: OutboundQueueRepository;
   idempotency: IdempotencyRepository;
   bulkJobs: BulkJobRepository;
+  tenantPacing: TenantPacingRepository;
 }

@@ -94,4 +94,36 @@ describe('outbound pacing (controllable clock)', () => {
     await eventually(() => engine.sent.length, (n) => n === 1);
     assert.deepEqual(presence, ['composing', 'paused']);
   });
+
+  test('tenant defaults apply to sessions without their own pacing; a session override wins; walls', async () => {
+    const put = (tenant: string, payload: object, as = key) => t.request({ method: 'PUT', url: `/v1/tenants/${tenant}/pacing`, key: as, payload });
+    const set = await put('acme', { perMinute: 1 });
+    assert.equal(set.statusCode, 200, set.body);
+    assert.deepEqual([set.json().override, set.json().effective.perMinute, set.json().effective.typingMaxMs], [{ perMinute: 1 }, 1, 5000]);
+    await workingSession(t, key, 'p3');
+    await workingSession(t, key, 'p4', { pacing: { perMinute: 3 } });
+    for (const session of ['p3', 'p4']) {
+      for (let i = 0; i < 3; i++) {
+        const response = await t.request({ method: 'POST', url: `/v1/sessions/${session}/messages?mode=async`, key, payload: { to: '15550002222', type: 'text', text: `t${i}` } });
+        assert.equal(response.statusCode, 202, response.body);
+      }
+    }
+    await eventually(() => texts('p4').length, (n) => n === 3);
+    await settle();
+    assert.equal(texts('p3').length, 1, 'the tenant default (1/min) holds p3 back');
+    assert.equal((await t.request({ method: 'GET', url: '/v1/sessions/p3/queue', key })).json().pacing.perMinute, 1);
+
+    const other = await t.tenantWithKey('globex');
+    assert.equal((await t.request({ method: 'GET', url: '/v1/tenants/acme/pacing', key: other })).json().error.code, 'TENANT_NOT_FOUND');
+    assert.equal((await put('acme', { perMinute: 100 }, other)).json().error.code, 'TENANT_NOT_FOUND');
+    const readOnly = await t.tenantWithKey('acme', ['read']);
+    assert.equal((await put('acme', { perMinute: 100 }, readOnly)).statusCode, 403);
+    assert.equal((await put('acme', { perMinute: -1 })).json().error.code, 'VALIDATION_FAILED');
+    assert.equal((await put('acme', { perHour: 5 })).json().error.code, 'VALIDATION_FAILED');
+    assert.deepEqual((await t.request({ method: 'GET', url: '/v1/tenants/acme/pacing', key: readOnly })).json().override, { perMinute: 1 }, 'bad input changed nothing');
+    for (const expected of [2, 3]) {
+      clock.advance(60_000);
+      await eventually(() => texts('p3').length, (n) => n === expected);
+    }
+  });
 });

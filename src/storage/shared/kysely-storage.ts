@@ -18,6 +18,7 @@ export class KyselyStorage implements Storage {
   readonly outbound: Repositories['outbound'];
   readonly idempotency: Repositories['idempotency'];
   readonly bulkJobs: Repositories['bulkJobs'];
+  readonly tenantPacing: Repositories['tenantPacing'];
   private closed: Promise<void> | undefined;
 
   constructor(
@@ -38,6 +39,7 @@ export class KyselyStorage implements Storage {
     this.outbound = repos.outbound;
     this.idempotency = repos.idempotency;
     this.bulkJobs = repos.bulkJobs;
+    this.tenantPacing = repos.tenantPacing;
   }
 
   /**

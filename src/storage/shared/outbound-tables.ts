@@ -38,7 +38,14 @@ export interface BulkItemsTable {
   message_id: string;
 }
 
+export interface TenantPacingTable {
+  tenant_id: string;
+  pacing: string;
+  updated_at: number;
+}
+
 export interface OutboundTables {
+  tenant_pacing: TenantPacingTable;
   outbound_queue: OutboundQueueTable;
   idempotency_keys: IdempotencyKeysTable;
   bulk_jobs: BulkJobsTable;

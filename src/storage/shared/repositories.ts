@@ -12,6 +12,7 @@ import { KyselyTenantRepository } from './tenant-repository.ts';
 import { KyselyOutboundQueueRepository } from './outbound-queue-repository.ts';
 import { KyselyIdempotencyRepository } from './idempotency-repository.ts';
 import { KyselyBulkJobRepository } from './bulk-job-repository.ts';
+import { KyselyTenantPacingRepository } from './tenant-pacing-repository.ts';
 import { KyselyWebhookRepository } from './webhook-repository.ts';
 
 /** Repositories over a root Kysely instance or over a transaction (then every call joins it). */
@@ -30,5 +31,6 @@ export function createRepositories(db: Db, dialect: Dialect): Repositories {
     outbound: new KyselyOutboundQueueRepository(db),
     idempotency: new KyselyIdempotencyRepository(db),
     bulkJobs: new KyselyBulkJobRepository(db),
+    tenantPacing: new KyselyTenantPacingRepository(db),
   };
 }

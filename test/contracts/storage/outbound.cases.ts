@@ -97,5 +97,15 @@ export function registerOutboundCases(ctx: StorageContext): void {
         assert.equal((await storage.outbound.depth('s1')).depth, 0);
         assert.equal(await storage.idempotency.get('tenant:acme', 'k-2'), undefined);
       }));
+
+    test('tenant pacing: set replaces, get round-trips, goes with the tenant', () =>
+      ctx.withStorage(async (storage) => {
+        await seed(storage);
+        assert.equal(await storage.tenantPacing.get('acme'), undefined);
+        await storage.tenantPacing.set('acme', { perMinute: 5, typing: true }, 1);
+        await storage.tenantPacing.set('acme', { minGapMs: 2000 }, 2);
+        assert.deepEqual(await storage.tenantPacing.get('acme'), { minGapMs: 2000 });
+        await assert.rejects(storage.tenantPacing.set('nobody', {}, 3), 'the tenant must exist');
+      }));
   });
 }

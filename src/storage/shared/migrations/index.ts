@@ -8,6 +8,7 @@ import { initialSchema } from './0001-initial.ts';
 import { messagesSchema } from './0002-messages.ts';
 import { webhooksSchema } from './0003-webhooks.ts';
 import { outboundSchema } from './0004-outbound.ts';
+import { tenantPacingSchema } from './0005-tenant-pacing.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -15,6 +16,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0002-messages': messagesSchema(),
     '0003-webhooks': webhooksSchema(dialect),
     '0004-outbound': outboundSchema(dialect),
+    '0005-tenant-pacing': tenantPacingSchema(),
   };
 }
 
