@@ -44,7 +44,7 @@ const settleMs = Number(values['settle-s']) * 1000;
 const maxN = checkpoints[checkpoints.length - 1]!;
 const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-interface Point { n: number; label: string; rss: number; heapUsed: number; heapTotal: number; cpu: number; load: string; provisionMs?: number; pairP50?: number; pairP99?: number }
+interface Point { n: number; label: string; rss: number; heapUsed: number; heapTotal: number; rssGc: number; heapUsedGc: number; cpu: number; load: string; provisionMs?: number; pairP50?: number; pairP99?: number }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-bench-sessions-'));
 const masterKey = randomBytes(32).toString('base64');
@@ -55,11 +55,14 @@ let raw: RawBaileys | undefined;
 const points: Point[] = [];
 const restores: Array<{ label: string; n: number; stopMs: number; readyMs: number; allWorkingMs: number; rss: number; load: string }> = [];
 
-async function measure(label: string, n: number, pid: number, heap: () => Promise<{ used: number; total: number }>, extra: Partial<Point> = {}): Promise<Point> {
+async function measure(label: string, n: number, pid: number, heap: () => Promise<{ used: number; total: number }>, gc: () => Promise<void>, extra: Partial<Point> = {}): Promise<Point> {
   const cpu = await cpuShare(pid, idleMs);
   const h = await heap();
-  const point = { n, label, rss: rssBytes(pid), heapUsed: h.used, heapTotal: h.total, cpu, load: loadAverage(), ...extra };
-  log(`${label} n=${n}: rss ${mb(point.rss)} MB, heap ${mb(point.heapUsed)}/${mb(point.heapTotal)} MB, cpu ${(cpu * 100).toFixed(2)}% of a core, load ${point.load}`);
+  const rss = rssBytes(pid);
+  await gc();
+  const afterGc = await heap();
+  const point = { n, label, rss, heapUsed: h.used, heapTotal: h.total, rssGc: rssBytes(pid), heapUsedGc: afterGc.used, cpu, load: loadAverage(), ...extra };
+  log(`${label} n=${n}: rss ${mb(point.rss)} MB (after full GC ${mb(point.rssGc)}), heap ${mb(point.heapUsed)}/${mb(point.heapTotal)} MB (after GC ${mb(point.heapUsedGc)} used), cpu ${(cpu * 100).toFixed(2)}% of a core, load ${point.load}`);
   return point;
 }
 
@@ -74,12 +77,14 @@ try {
   if (!values['no-raw']) {
     raw = await spawnRawBaileys({ wsUrl: sim.sim.wsUrl, adminUrl: sim.sim.adminUrl, simRootKey: sim.sim.rootPublicKey, logFile: join(dataDir, 'raw.log') });
   }
+  const wafleetGc = () => proc!.gc();
+  const rawGc = () => raw!.gc();
   const rawHeap = async () => {
     const m = await raw!.memory();
     return { used: m.heapUsed, total: m.heapTotal };
   };
   await sleep(settleMs);
-  const [w0, r0] = await Promise.all([measure('wafleet', 0, proc.pid, wafleetHeap), raw ? measure('raw', 0, raw.pid, rawHeap) : undefined]);
+  const [w0, r0] = await Promise.all([measure('wafleet', 0, proc.pid, wafleetHeap, wafleetGc), raw ? measure('raw', 0, raw.pid, rawHeap, rawGc) : undefined]);
   points.push(w0, ...(r0 ? [r0] : []));
 
   let from = 0;
@@ -100,8 +105,8 @@ try {
     }
     await sleep(settleMs);
     const [w, r] = await Promise.all([
-      measure('wafleet', n, proc.pid, wafleetHeap, { provisionMs, pairP50: pair.p50, pairP99: pair.p99 }),
-      raw ? measure('raw', n, raw.pid, rawHeap, rawExtra) : undefined,
+      measure('wafleet', n, proc.pid, wafleetHeap, wafleetGc, { provisionMs, pairP50: pair.p50, pairP99: pair.p99 }),
+      raw ? measure('raw', n, raw.pid, rawHeap, rawGc, rawExtra) : undefined,
     ]);
     points.push(w, ...(r ? [r] : []));
     from = n;
@@ -150,16 +155,16 @@ const perSessionFromZero = (series: Point[]) => {
 };
 console.log(`\n## sessions benchmark — ${machineLine()}`);
 console.log(`command: npm run bench:sessions -- --n ${values.n} --concurrency ${concurrency} --idle-s ${values['idle-s']} --settle-s ${values['settle-s']}${values.tuned ? ` --tuned ${values.tuned}` : ''}\n`);
-console.log('| process | N | RSS MB | heap used/total MB | idle CPU % of a core (per 100 sessions) | time to all WORKING | pair p50/p99 ms | load |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('| process | N | RSS MB | RSS after full GC MB | heap used/total MB | heap used after GC MB | idle CPU % of a core (per 100 sessions) | time to all WORKING | pair p50/p99 ms | load |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const p of points) {
   const per100 = p.n ? ` (${((p.cpu * 100 * 100) / p.n).toFixed(2)})` : '';
-  console.log(`| ${p.label} | ${p.n} | ${mb(p.rss)} | ${mb(p.heapUsed)} / ${mb(p.heapTotal)} | ${(p.cpu * 100).toFixed(2)}${per100} | ${p.provisionMs ? `${(p.provisionMs / 1000).toFixed(1)} s` : '–'} | ${p.pairP50 ?? '–'} / ${p.pairP99 ?? '–'} | ${p.load} |`);
+  console.log(`| ${p.label} | ${p.n} | ${mb(p.rss)} | ${mb(p.rssGc)} | ${mb(p.heapUsed)} / ${mb(p.heapTotal)} | ${mb(p.heapUsedGc)} | ${(p.cpu * 100).toFixed(2)}${per100} | ${p.provisionMs ? `${(p.provisionMs / 1000).toFixed(1)} s` : '–'} | ${p.pairP50 ?? '–'} / ${p.pairP99 ?? '–'} | ${p.load} |`);
 }
 for (const label of ['wafleet', 'raw']) {
   const series = byLabel(label);
   if (series.length < 2) continue;
-  const steps = series.slice(1).map((p, i) => `${series[i]!.n}→${p.n}: ${mb((p.rss - series[i]!.rss) / (p.n - series[i]!.n))} MB`).join(', ');
+  const steps = series.slice(1).map((p, i) => `${series[i]!.n}→${p.n}: ${mb((p.rss - series[i]!.rss) / (p.n - series[i]!.n))} MB (after GC ${mb((p.rssGc - series[i]!.rssGc) / (p.n - series[i]!.n))} MB)`).join(', ');
   console.log(`\n${label}: RSS per session, slope ${steps}; (RSS(N) − RSS(0)) / N at N=${series[series.length - 1]!.n}: ${mb(perSessionFromZero(series))} MB; last slope ${mb(slope(series))} MB`);
 }
 if (restores.length) {

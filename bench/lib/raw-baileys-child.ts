@@ -10,6 +10,7 @@ import { now, pool } from './stats.ts';
 type Command =
   | { cmd: 'pair'; from: number; to: number; concurrency: number; wsUrl: string; adminUrl: string; phonePrefix: string }
   | { cmd: 'mem' }
+  | { cmd: 'gc' }
   | { cmd: 'send'; session: number; to: string[]; count: number; concurrency: number; prefix: string }
   | { cmd: 'exit' };
 
@@ -110,6 +111,13 @@ process.on('message', (message: Command) => {
         return { times: await pair(message) };
       case 'mem':
         return { memory: process.memoryUsage() };
+      case 'gc': {
+        const gc = (globalThis as { gc?: () => void }).gc;
+        gc?.();
+        gc?.();
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        return { ok: true };
+      }
       case 'send':
         return { sent: await send(message) };
       case 'exit':

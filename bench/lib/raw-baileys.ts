@@ -8,6 +8,7 @@ export interface RawBaileys {
   pid: number;
   pair(from: number, to: number, concurrency: number): Promise<number[]>;
   memory(): Promise<NodeJS.MemoryUsage>;
+  gc(): Promise<void>;
   send(session: number, to: string[], count: number, concurrency: number, prefix: string): Promise<Array<{ id: string; t0: number; t1: number }>>;
   stop(): Promise<void>;
 }
@@ -17,7 +18,7 @@ export const RAW_PHONE_PREFIX = '1666';
 export async function spawnRawBaileys(options: { wsUrl: string; adminUrl: string; simRootKey: string; logFile: string }): Promise<RawBaileys> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', '--import', './test/helpers/sim-trust-preload.ts', 'bench/lib/raw-baileys-child.ts'],
+    ['--expose-gc', '--import', 'tsx', '--import', './test/helpers/sim-trust-preload.ts', 'bench/lib/raw-baileys-child.ts'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', WAFLEET_SIM_ROOT_KEY: options.simRootKey } },
   );
   const log = createWriteStream(options.logFile, { flags: 'a' });
@@ -48,6 +49,9 @@ export async function spawnRawBaileys(options: { wsUrl: string; adminUrl: string
     },
     async memory() {
       return (await call<{ memory: NodeJS.MemoryUsage }>({ cmd: 'mem' })).memory;
+    },
+    async gc() {
+      await call({ cmd: 'gc' });
     },
     async send(session, to, count, concurrency, prefix) {
       return (await call<{ sent: Array<{ id: string; t0: number; t1: number }> }>({ cmd: 'send', session, to, count, concurrency, prefix })).sent;

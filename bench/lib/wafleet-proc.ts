@@ -20,6 +20,8 @@ export interface WafleetProc {
   readyMs: number;
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }>;
   metrics(): Promise<Metrics>;
+  /** Full GC in the child (bench/lib/gc-preload.ts), then a short pause for the heap to shrink. */
+  gc(): Promise<void>;
   /** SIGTERM and wait for exit; returns ms taken. */
   stop(): Promise<number>;
 }
@@ -58,7 +60,7 @@ export async function spawnWafleet(options: SpawnOptions): Promise<WafleetProc> 
   const started = now();
   const child = spawn(
     process.execPath,
-    [...(options.nodeFlags ?? []), '--import', 'tsx', '--import', './test/helpers/sim-trust-preload.ts', 'src/main.ts', 'serve'],
+    [...(options.nodeFlags ?? []), '--expose-gc', '--import', 'tsx', '--import', './bench/lib/gc-preload.ts', '--import', './test/helpers/sim-trust-preload.ts', 'src/main.ts', 'serve'],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -120,6 +122,10 @@ export async function spawnWafleet(options: SpawnOptions): Promise<WafleetProc> 
     async metrics() {
       const response = await api('GET', '/metrics');
       return parseMetrics(response.text);
+    },
+    async gc() {
+      child.kill('SIGUSR2');
+      await sleep(1500);
     },
     async stop() {
       const t0 = now();
