@@ -47,6 +47,7 @@ export class OutboundWorker {
   private readonly sleeps = new Map<string, { cancel(): void; wake(): void }>();
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly current = new Map<string, string>();
+  private readonly seeded = new Set<string>();
   private closed = false;
 
   constructor(private readonly deps: OutboundWorkerDeps) {}
@@ -88,7 +89,7 @@ export class OutboundWorker {
   /** When the next `count` sends of the session could go at the earliest (for the sync 429 decision). */
   async estimate(session: SessionRecord, count: number): Promise<number> {
     const rules = await this.deps.pacing.rulesFor(session);
-    return this.pacer(session.id).estimate(this.deps.clock.now(), rules, count);
+    return (await this.seededPacer(session.id)).estimate(this.deps.clock.now(), rules, count);
   }
 
   /** The message of the session being sent right now, if any. */
@@ -100,6 +101,23 @@ export class OutboundWorker {
     this.closed = true;
     for (const sleep of this.sleeps.values()) sleep.cancel();
     for (const set of this.waiters.values()) for (const done of [...set]) done();
+  }
+
+  /**
+   * The session's pacer, on first use seeded with what this session sent in the last minute (from
+   * the store), so a restart does not grant a fresh minute. Sends to new contacts per day are not
+   * rebuilt: that window starts again after a restart.
+   */
+  private async seededPacer(sessionId: string): Promise<SessionPacer> {
+    if (this.seeded.has(sessionId)) return this.pacer(sessionId);
+    this.seeded.add(sessionId);
+    const since = this.deps.clock.now() - 60_000;
+    const recent = await this.deps.storage.messages.list({ sessionId, limit: 500 });
+    const pacer = this.pacer(sessionId);
+    // updatedAt is when wafleet recorded the send (a later receipt moves it on: errs on the careful side).
+    const sends = recent.filter((m) => m.fromMe && m.status !== 'queued' && m.status !== 'failed' && m.updatedAt > since && m.updatedAt <= since + 60_000);
+    for (const at of sends.map((m) => m.updatedAt).sort((a, b) => a - b)) pacer.record(at, false);
+    return pacer;
   }
 
   private pacer(sessionId: string): SessionPacer {
@@ -130,7 +148,7 @@ export class OutboundWorker {
       const message = parseOutbound(item.payload);
       const rules = await this.deps.pacing.rulesFor(record);
       const newContact = rules.newContactsPerDay > 0 && !(await storage.chats.get(sessionId, item.chatId));
-      const pacer = this.pacer(sessionId);
+      const pacer = await this.seededPacer(sessionId);
       const at = pacer.earliest(clock.now(), rules, newContact, (this.deps.random ?? Math.random)());
       if (at > clock.now()) {
         await this.sleep(sessionId, at - clock.now());

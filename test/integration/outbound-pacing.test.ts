@@ -5,6 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { createTestApp, eventually, type TestApp } from '../helpers/test-app.ts';
 import { workingSession } from '../helpers/working-session.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
@@ -124,6 +128,41 @@ describe('outbound pacing (controllable clock)', () => {
     for (const expected of [2, 3]) {
       clock.advance(60_000);
       await eventually(() => texts('p3').length, (n) => n === expected);
+    }
+  });
+});
+
+describe('pacing across a restart', () => {
+  test('a restarted process remembers the last minute of sends (no fresh minute after a crash)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-pacing-'));
+    const masterKey = randomBytes(32).toString('base64');
+    const overrides = { masterKey, outbound, rateLimit: { rps: 0, burst: 1, redisUrl: undefined } };
+    try {
+      const clock = new ManualClock();
+      const first = await createTestApp(overrides, dataDir, { clock });
+      const key = await first.tenantWithKey('acme');
+      await workingSession(first, key, 'r1', { pacing: { perMinute: 1 } });
+      for (const body of ['one', 'two']) {
+        await first.request({ method: 'POST', url: '/v1/sessions/r1/messages?mode=async', key, payload: { to: '15550003333', type: 'text', text: body } });
+      }
+      await eventually(() => first.fake.sessions.get('r1')!.sent.length, (n) => n === 1);
+      await first.close();
+
+      const later = new ManualClock(clock.now() + 30_000);
+      const second = await createTestApp(overrides, dataDir, { clock: later });
+      try {
+        await second.wafleet.resume();
+        await eventually(() => second.fake.sessions.get('r1'), Boolean);
+        await eventually(async () => (await second.wafleet.storage.sessions.get('r1'))?.status, (s) => s === 'WORKING');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.equal(second.fake.sessions.get('r1')!.sent.length, 0, '"one" went out 30 s ago: "two" waits for the minute');
+        later.advance(30_000);
+        await eventually(() => second.fake.sessions.get('r1')!.sent.map((m) => m.content.type === 'text' && m.content.text), (texts) => texts.join() === 'two');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
