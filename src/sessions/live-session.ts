@@ -36,6 +36,20 @@ export class LiveSessions {
     if (!implementation) {
       throw new AppError('ENGINE_FEATURE_UNSUPPORTED', `The ${record.engine} engine does not support ${String(name)}.`);
     }
-    return implementation;
+    return withEngineErrors(String(name), implementation as (...args: never[]) => Promise<unknown>) as EngineFeatures[K];
   }
+}
+
+/** WhatsApp refusing something is a 502 ENGINE_ERROR that names the operation, never a bare 500. */
+function withEngineErrors<A extends never[], R>(operation: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      const code = (error as { data?: unknown }).data;
+      throw new AppError('ENGINE_ERROR', `${operation} failed: ${message}${typeof code === 'number' ? ` (WhatsApp code ${code})` : ''}.`);
+    }
+  };
 }

@@ -32,7 +32,7 @@ export async function createTestApp(overrides: Partial<Config> = {}, dataDir?: s
   const fake = new FakeEngine();
   const events: EventRecord[] = [];
   const wafleet = await createWafleet(config, {
-    logger: createLogger('silent'),
+    logger: createLogger((process.env.WAFLEET_TEST_LOG as 'silent' | undefined) ?? 'silent'),
     engines: [fake],
     onEvents: (batch) => events.push(...batch),
     ...options,

@@ -28,8 +28,9 @@ export function createBaileysFeatures(socket: () => WASocket): EngineFeatures {
         return (await socket().profilePictureUrl(jid, 'image')) ?? null;
       } catch (error) {
         // WhatsApp answers 404/401 for "no picture" or "not visible to you": both mean none to show.
-        const status = (error as { output?: { statusCode?: number } }).output?.statusCode;
-        if (status === 404 || status === 401) return null;
+        // Baileys carries WhatsApp's code in `data` (its own output status is a generic 500).
+        const code = (error as { data?: unknown }).data;
+        if (code === 404 || code === 401) return null;
         throw error;
       }
     },
