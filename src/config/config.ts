@@ -61,6 +61,7 @@ const ENV_SCHEMA = {
   WAFLEET_WS_PING_MS: integer(100, 600_000).default(30_000),
   WAFLEET_SEND_TIMEOUT_MS: integer(100, 600_000).default(30_000),
   WAFLEET_SEND_MAX_ATTEMPTS: integer(1, 100).default(5),
+  WAFLEET_SEND_ATTEMPT_TIMEOUT_MS: integer(100, 600_000).default(60_000),
   WAFLEET_PACING_PER_MINUTE: integer(0, 100_000).default(60),
   WAFLEET_PACING_NEW_CONTACTS_PER_DAY: integer(0, 1_000_000).default(0),
   WAFLEET_PACING_MIN_GAP_MS: integer(0, 3_600_000).default(0),
@@ -123,6 +124,7 @@ export interface WebhookConfig {
 export interface OutboundConfig {
   syncTimeoutMs: number;
   maxAttempts: number;
+  attemptTimeoutMs: number;
   bulkMaxRecipients: number;
   pacing: { perMinute: number; newContactsPerDay: number; minGapMs: number; jitterMs: number; typing: boolean; typingMsPerChar: number; typingMaxMs: number };
 }
@@ -202,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     outbound: {
       syncTimeoutMs: v.WAFLEET_SEND_TIMEOUT_MS,
       maxAttempts: v.WAFLEET_SEND_MAX_ATTEMPTS,
+      attemptTimeoutMs: v.WAFLEET_SEND_ATTEMPT_TIMEOUT_MS,
       bulkMaxRecipients: v.WAFLEET_BULK_MAX_RECIPIENTS,
       pacing: {
         perMinute: v.WAFLEET_PACING_PER_MINUTE,

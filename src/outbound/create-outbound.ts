@@ -63,6 +63,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     storage, clock, newId, recorder: deps.recorder, logger: deps.logger,
     pacing,
     maxAttempts: config.outbound.maxAttempts,
+    attemptTimeoutMs: config.outbound.attemptTimeoutMs,
     live(sessionId) {
       const runtime = manager.runtime(sessionId);
       return runtime?.snapshot().status === 'WORKING' ? runtime.current() : undefined;

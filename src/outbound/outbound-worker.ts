@@ -8,7 +8,7 @@ import type { Clock } from '../clock.ts';
 import type { MessageRecord } from '../domain/messages.ts';
 import type { SessionRecord } from '../domain/records.ts';
 import type { EngineSession } from '../engines/engine.ts';
-import type { OutboundMessage } from '../engines/messaging.ts';
+import type { OutboundMessage, SentMessage } from '../engines/messaging.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { MessageRecorder } from '../messages/message-recorder.ts';
 import { messagePayload } from '../messages/message-recorder.ts';
@@ -19,6 +19,16 @@ import { SessionPacer } from './pacer.ts';
 import { parseOutbound } from './payload.ts';
 import { typingMs, type PacingRules } from './pacing-rules.ts';
 import type { PacingPolicy } from './pacing-policy.ts';
+
+/** Pause before the same message is tried again after an unfinished attempt. */
+const RETRY_AFTER_MS = 1000;
+
+class AttemptTimeout extends Error {
+  constructor(ms: number) {
+    super(`no answer from the engine within ${ms} ms`);
+    this.name = 'AttemptTimeout';
+  }
+}
 
 export interface WorkingSession {
   record: SessionRecord;
@@ -36,6 +46,8 @@ export interface OutboundWorkerDeps {
   pacing: PacingPolicy;
   /** A crash-looping message is failed after this many attempts instead of sinking the queue. */
   maxAttempts: number;
+  /** An engine send with no answer after this long is abandoned; the message stays queued. */
+  attemptTimeoutMs: number;
   random?: () => number;
   /** Observes each settled send: time from acceptance to outcome. */
   onSettled?(result: 'sent' | 'failed', waitMs: number): void;
@@ -159,33 +171,59 @@ export class OutboundWorker {
         await this.typing(live.engine, message, rules);
         pacer.record(clock.now(), newContact);
         await storage.outbound.markAttempt(sessionId, item.messageId);
-        await this.send(item, message, live);
+        if ((await this.send(item, message, live)) === 'retry') await this.sleep(sessionId, RETRY_AFTER_MS);
       } finally {
         this.current.delete(sessionId);
       }
     }
   }
 
-  private async send(item: QueuedSend, message: OutboundMessage, live: WorkingSession): Promise<void> {
+  /** 'retry' leaves the message queued (same id next time); 'done' means it was recorded sent or failed. */
+  private async send(item: QueuedSend, message: OutboundMessage, live: WorkingSession): Promise<'done' | 'retry'> {
+    let sent: SentMessage;
     try {
-      const sent = await live.engine.sendMessage(message);
-      const stored = await this.deps.storage.messages.get(item.sessionId, item.messageId);
-      if (!stored) {
-        await this.deps.storage.outbound.remove(item.sessionId, item.messageId);
-        return;
-      }
-      const now = this.deps.clock.now();
-      const record: MessageRecord = {
-        ...stored, ...sent,
-        content: { ...sent.content, ...(message.quoted ? { quotedId: message.quoted.id } : {}) },
-        status: 'sent', statusReason: null, updatedAt: now,
-      };
-      await this.settle(item, record, 'message.sent', live.record);
+      sent = await this.attempt(live.engine, message);
     } catch (error) {
-      if (!this.deps.live(item.sessionId)) return; // connection went away: stays queued, same id next time
       const reason = error instanceof Error ? error.message : String(error);
+      // No answer, or the connection went away: WhatsApp may or may not have it. Sending again under
+      // the same id is safe (the other side sees one message); failing it would be a lie.
+      if (error instanceof AttemptTimeout || !this.deps.live(item.sessionId)) {
+        this.deps.logger.warn({ sessionId: item.sessionId, messageId: item.messageId, reason }, 'send attempt unfinished; message stays queued');
+        return 'retry';
+      }
       await this.fail(item, live.record, reason);
+      return 'done';
     }
+    // Store errors from here on propagate: the drain restarts and the message, still queued, goes again.
+    const stored = await this.deps.storage.messages.get(item.sessionId, item.messageId);
+    if (!stored) {
+      await this.deps.storage.outbound.remove(item.sessionId, item.messageId);
+      return 'done';
+    }
+    const now = this.deps.clock.now();
+    const record: MessageRecord = {
+      ...stored, ...sent,
+      content: { ...sent.content, ...(message.quoted ? { quotedId: message.quoted.id } : {}) },
+      status: 'sent', statusReason: null, updatedAt: now,
+    };
+    await this.settle(item, record, 'message.sent', live.record);
+    return 'done';
+  }
+
+  private attempt(engine: EngineSession, message: OutboundMessage): Promise<SentMessage> {
+    return new Promise((resolve, reject) => {
+      const timer = this.deps.clock.setTimeout(() => reject(new AttemptTimeout(this.deps.attemptTimeoutMs)), this.deps.attemptTimeoutMs);
+      engine.sendMessage(message).then(
+        (sent) => {
+          timer.cancel();
+          resolve(sent);
+        },
+        (error: unknown) => {
+          timer.cancel();
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
   }
 
   private async fail(item: QueuedSend, session: SessionRecord, reason: string): Promise<void> {

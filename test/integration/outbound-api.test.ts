@@ -163,3 +163,36 @@ describe('outbound queue survives a restart', () => {
     }
   });
 });
+
+describe('an engine send that never answers', () => {
+  test('is abandoned after the attempt timeout and retried under the same id; the queue moves on', async () => {
+    const t = await createTestApp({
+      outbound: {
+        syncTimeoutMs: 10_000, maxAttempts: 5, attemptTimeoutMs: 150, bulkMaxRecipients: 10,
+        pacing: { perMinute: 0, newContactsPerDay: 0, minGapMs: 0, jitterMs: 0, typing: false, typingMsPerChar: 0, typingMaxMs: 0 },
+      },
+    });
+    // wafleet's timers are unref'd (they never hold a process open); here nothing else would.
+    const keepAlive = setInterval(() => undefined, 1000);
+    try {
+      const key = await t.tenantWithKey('acme');
+      await workingSession(t, key, 'h1');
+      const engine = t.fake.sessions.get('h1')!;
+      const original = engine.sendMessage.bind(engine);
+      const tries: string[] = [];
+      engine.sendMessage = async (message) => {
+        tries.push(message.id);
+        if (tries.length === 1) return new Promise(() => undefined); // hangs forever
+        return original(message);
+      };
+      const response = await t.request({ method: 'POST', url: '/v1/sessions/h1/messages', key, payload: text('eventually') });
+      assert.equal(response.statusCode, 201, response.body);
+      assert.equal(response.json().status, 'sent');
+      assert.deepEqual(tries, [response.json().id, response.json().id], 'the same id both times');
+      assert.equal((await t.wafleet.storage.outbound.depth('h1')).depth, 0);
+    } finally {
+      clearInterval(keepAlive);
+      await t.close();
+    }
+  });
+});

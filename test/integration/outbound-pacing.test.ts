@@ -16,7 +16,7 @@ import type { OutboundConfig } from '../../src/config/config.ts';
 
 const N = 4;
 const outbound: OutboundConfig = {
-  syncTimeoutMs: 30_000, maxAttempts: 5, bulkMaxRecipients: 100,
+  syncTimeoutMs: 30_000, maxAttempts: 5, attemptTimeoutMs: 60_000, bulkMaxRecipients: 100,
   pacing: { perMinute: N, newContactsPerDay: 0, minGapMs: 0, jitterMs: 0, typing: false, typingMsPerChar: 50, typingMaxMs: 5000 },
 };
 
