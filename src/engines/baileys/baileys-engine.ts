@@ -7,6 +7,7 @@ import makeWASocket, { Browsers, makeCacheableSignalKeyStore, type WASocket } fr
 import type { Logger } from 'pino';
 import type { Engine, EngineCapabilities, EngineSession, EngineSessionContext } from '../engine.ts';
 import { BaileysEngineSession } from './baileys-session.ts';
+import { quietLibsignalConsole } from './libsignal-console.ts';
 
 export interface BaileysEngineOptions {
   /** WhatsApp's WebSocket URL; sim/ in tests (WAFLEET_WA_URL). */
@@ -25,7 +26,9 @@ export class BaileysEngine implements Engine {
     features: ['qr', 'pairingCode', 'logout', 'passthrough', 'messages.text', 'messages.media', 'groups', 'presence'],
   };
 
-  constructor(private readonly options: BaileysEngineOptions) {}
+  constructor(private readonly options: BaileysEngineOptions) {
+    quietLibsignalConsole((message) => options.logger.debug(message));
+  }
 
   createSession(ctx: EngineSessionContext): EngineSession {
     const logger = this.options.logger.child({ sessionId: ctx.sessionId });
