@@ -26,6 +26,8 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '8' },
     contacts: { type: 'string', default: '4' },
+    /** Write a V8 CPU profile of the wafleet process into this directory. */
+    'cpu-prof': { type: 'string' },
   },
 });
 const total = Number(values.messages);
@@ -61,11 +63,12 @@ const receiver = createServer((req, res) => {
 await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const address = receiver.address();
 const receiverUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`;
-let result: Record<string, number | string> | undefined;
+interface EventsResult { sent: number; delivered: number; eventsPerSecond: number; p50: number; p90: number; p99: number; max: number; cpuMsPerEvent: number; badSignatures: number; deliveries: number; load: string }
+let result: EventsResult | undefined;
 
 try {
   log(`machine: ${machineLine()}`);
-  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_ALLOW_PRIVATE_URLS: '1' } });
+  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_ALLOW_PRIVATE_URLS: '1' }, ...(values['cpu-prof'] ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] } : {}) });
   await ensureTenant(proc, 5);
   await pairSession(proc, sim, sessionId(0), sessionPhone(0));
   const hook = await proc.api('POST', '/v1/webhooks', { url: receiverUrl, events: ['message.received'], session: sessionId(0), secret: SECRET });
@@ -118,7 +121,7 @@ try {
 }
 
 if (result) {
-  const r = result as Record<string, number> & { load: string };
+  const r = result;
   console.log(`\n## events benchmark — ${machineLine()}`);
   console.log(`command: npm run bench:events -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount}\n`);
   console.log('| inbound messages | webhook deliveries (message.received) | events/s | inbound→webhook p50 / p90 / p99 / max ms | wafleet CPU ms/event | bad signatures | load |');
