@@ -81,6 +81,7 @@ export function coreRoutes(sim: SimServer): AdminRoute[] {
           devices: sim.store.accounts().reduce((n, a) => n + Object.keys(a.devices).length, 0),
           online: sim.liveDevices().length,
           offlineQueued: sim.store.offlineCount(),
+          unacked: sim.unackedCount(),
           pendingRegistrations: sim.pairing.pendingCount(),
           latencyMs: sim.latencyMs,
           jitterMs: sim.jitterMs,

@@ -35,6 +35,12 @@ export class Connection {
   closed = false;
   /** Extra per-device latency set through fault injection. */
   extraLatencyMs = 0;
+  /**
+   * Stanzas handed to this connection that the client has not acked yet (`class:id` → node).
+   * If the connection dies first they go back to the device's offline queue, as WhatsApp
+   * redelivers unacknowledged stanzas.
+   */
+  readonly unacked = new Map<string, BinaryNode>();
 
   private inBytes = Buffer.alloc(0);
   private sawIntro = false;

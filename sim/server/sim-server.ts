@@ -6,7 +6,7 @@ import { PairingRegistry } from '../pairing/registry.ts';
 import { deviceKey, type SimStore } from '../state/store.ts';
 import type { AccountRecord, DeviceRecord } from '../state/types.ts';
 import { Connection } from './connection.ts';
-import { type DeviceFaults, S_WHATSAPP_NET, type SimContext, type SimStats, unixNow } from './context.ts';
+import { childrenOf, type DeviceFaults, S_WHATSAPP_NET, type SimContext, type SimStats, unixNow } from './context.ts';
 import { answerIq } from './iq-handlers.ts';
 import type { ServerIdentity } from './keys.ts';
 import { MessageRelay } from './relay.ts';
@@ -36,6 +36,8 @@ export interface SimServerOptions {
   latencyMs: number;
   jitterMs: number;
 }
+
+const ACKED_TAGS = new Set(['message', 'receipt', 'notification']);
 
 export class SimServer implements SimContext {
   readonly stats: SimStats = {
@@ -141,6 +143,8 @@ export class SimServer implements SimContext {
 
   private sendTo(conn: Connection, node: BinaryNode): void {
     this.stats.stanzasOut++;
+    // Baileys acks every message, receipt and notification it processes (class = our tag).
+    if (ACKED_TAGS.has(node.tag) && node.attrs.id) conn.unacked.set(`${node.tag}:${node.attrs.id}`, node);
     conn.send(node);
   }
 
@@ -181,10 +185,16 @@ export class SimServer implements SimContext {
   private onClose(conn: Connection): void {
     this.all.delete(conn);
     this.pairing.forget(conn);
-    if (conn.phone !== undefined) {
-      const key = deviceKey(conn.phone, conn.device!);
-      if (this.live.get(key) === conn) this.live.delete(key);
-    }
+    if (conn.phone === undefined) return;
+    const key = deviceKey(conn.phone, conn.device!);
+    if (this.live.get(key) === conn) this.live.delete(key);
+    // Redeliver what the client never acknowledged: to its newer connection, or on next login.
+    const pending = [...conn.unacked.values()].map((n) => ({ ...n, attrs: { ...n.attrs, offline: '1' } }));
+    conn.unacked.clear();
+    if (!pending.length) return;
+    const successor = this.live.get(key);
+    if (successor) for (const node of pending) this.sendTo(successor, node);
+    else this.store.requeueOffline(conn.phone, conn.device!, pending);
   }
 
   private async onNode(conn: Connection, node: BinaryNode): Promise<void> {
@@ -198,12 +208,17 @@ export class SimServer implements SimContext {
       return;
     }
     switch (node.tag) {
+      case 'ack':
+        conn.unacked.delete(`${node.attrs.class}:${node.attrs.id}`);
+        return;
       case 'iq':
         return this.onIq(conn, node);
       case 'message':
         if (this.extensions.some((e) => e.stanza?.(conn, node))) return;
         return this.relay.handleMessage(conn, node);
       case 'receipt':
+        // For messages a receipt (delivery, read, peer_msg, retry…) is the client's acknowledgement.
+        for (const id of [node.attrs.id, ...childrenOf(childrenOf(node)[0]).map((i) => i.attrs.id)]) conn.unacked.delete(`message:${id}`);
         return this.relay.handleReceipt(conn, node);
       default:
         // ack, ib (unified_session), presence, chatstate…: extensions may take them, else ignored.
@@ -246,5 +261,10 @@ export class SimServer implements SimContext {
 
   liveDevices(): string[] {
     return [...this.live.keys()];
+  }
+
+  /** Stanzas handed to live connections and not yet acked by their clients. */
+  unackedCount(): number {
+    return [...this.live.values()].reduce((n, c) => n + c.unacked.size, 0);
   }
 }

@@ -105,6 +105,14 @@ export class SimStore {
     this.changed();
   }
 
+  /** Puts unacknowledged stanzas back at the head of the queue (they are older than what is queued). */
+  requeueOffline(phone: string, device: number, nodes: BinaryNode[]): void {
+    if (!nodes.length || !this.data.accounts[phone]?.devices[String(device)]) return;
+    const key = deviceKey(phone, device);
+    this.data.offline[key] = [...nodes, ...(this.data.offline[key] ?? [])];
+    this.changed();
+  }
+
   takeOffline(phone: string, device: number): BinaryNode[] {
     const key = deviceKey(phone, device);
     const nodes = this.data.offline[key] ?? [];

@@ -215,3 +215,30 @@ test('retry receipt to a virtual contact: its phone re-encrypts and Alice decryp
   await postJson(`${sim.adminUrl}/admin/contacts/15550002999/send`, { to: ALICE, text: 'vera after retry' });
   await incoming;
 });
+
+test('unacked stanzas are redelivered: a device dropped with a message in flight gets it on reconnect, once', async () => {
+  await postJson(`${sim.adminUrl}/admin/faults`, { phone: BOB, device: bob.device, fault: 'latency', latencyMs: 400 });
+  const relayedBefore = (await getJson(`${sim.adminUrl}/admin/stats`)).messagesRelayed;
+  await alice.sock.sendMessage(`${BOB}@s.whatsapp.net`, { text: 'in flight when dropped' });
+  while ((await getJson(`${sim.adminUrl}/admin/stats`)).messagesRelayed === relayedBefore) await new Promise((r) => setTimeout(r, 10));
+  const dropped = waitForEvent(bob.sock, 'connection.update', (u) => u.connection === 'close');
+  await postJson(`${sim.adminUrl}/admin/faults`, { phone: BOB, device: bob.device, fault: 'drop' });
+  await dropped;
+  await postJson(`${sim.adminUrl}/admin/faults`, { phone: BOB, device: bob.device, fault: 'clear' });
+  bob.sock = connectClient(sim.wsUrl, bob.auth);
+  let seen = 0;
+  bob.sock.ev.on('messages.upsert', ({ messages }) => (seen += messages.filter((m) => textOf(m) === 'in flight when dropped').length));
+  const incoming = nextIncoming(bob.sock, (m) => textOf(m) === 'in flight when dropped');
+  await waitForOpen(bob.sock);
+  await incoming;
+  // A clean reconnect after the client acked it must not bring it back.
+  await closeClient(bob.sock);
+  bob.sock = connectClient(sim.wsUrl, bob.auth);
+  bob.sock.ev.on('messages.upsert', ({ messages }) => (seen += messages.filter((m) => textOf(m) === 'in flight when dropped').length));
+  await waitForOpen(bob.sock);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(seen, 1);
+  // Every stanza delivered so far was acked by the clients (nothing would be redelivered).
+  const { unacked } = await getJson(`${sim.adminUrl}/admin/stats`);
+  assert.equal(unacked, 0, `unacked: ${unacked}`);
+});
