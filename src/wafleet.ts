@@ -148,9 +148,11 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
         return count;
       },
       async close() {
+        // First: sync sends waiting for the queue answer now (202, still queued — resumed next start),
+        // so closing HTTP does not wait out their timeouts.
+        await outbound.close();
         await app.close();
         await eventDelivery.stop();
-        await outbound.close();
         await manager.shutdown();
         await storage.close();
       },

@@ -103,7 +103,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     async close() {
       closed = true;
       pruneTimer?.cancel();
-      worker.close();
+      await worker.close();
       await rateLimiter?.close();
     },
   };

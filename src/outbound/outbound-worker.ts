@@ -55,7 +55,7 @@ export interface OutboundWorkerDeps {
 
 export class OutboundWorker {
   private readonly pacers = new Map<string, SessionPacer>();
-  private readonly running = new Map<string, { again: boolean }>();
+  private readonly running = new Map<string, { again: boolean; done?: Promise<void> }>();
   private readonly sleeps = new Map<string, { cancel(): void; wake(): void }>();
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly current = new Map<string, string>();
@@ -72,9 +72,9 @@ export class OutboundWorker {
       run.again = true;
       return;
     }
-    const state = { again: false };
+    const state: { again: boolean; done?: Promise<void> } = { again: false };
     this.running.set(sessionId, state);
-    void this.drain(sessionId, state)
+    state.done = this.drain(sessionId, state)
       .catch((error: unknown) => {
         this.deps.logger.error({ sessionId, err: error }, 'outbound queue failed; retrying in 1 s');
         this.deps.clock.setTimeout(() => this.kick(sessionId), 1000);
@@ -109,10 +109,16 @@ export class OutboundWorker {
     return this.current.get(sessionId);
   }
 
-  close(): void {
+  /** Stops taking new messages and lets a send already under way finish (at most `graceMs`). */
+  async close(graceMs = 5000): Promise<void> {
     this.closed = true;
     for (const sleep of this.sleeps.values()) sleep.cancel();
     for (const set of this.waiters.values()) for (const done of [...set]) done();
+    const drains = [...this.running.values()].map((run) => run.done);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all(drains), grace]);
+    clearTimeout(timer);
   }
 
   /**
