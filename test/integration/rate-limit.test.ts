@@ -42,12 +42,28 @@ describe('API rate limit (memory)', () => {
   });
 });
 
+describe('API rate limit with Redis unreachable', () => {
+  test('requests pass at once (the limiter fails open) instead of failing or hanging', async () => {
+    const t = await createTestApp({ rateLimit: { rps: 1, burst: 1, redisUrl: 'redis://127.0.0.1:1' } });
+    try {
+      const started = Date.now();
+      const codes = [];
+      for (let i = 0; i < 3; i++) codes.push((await t.request({ method: 'GET', url: '/v1/tenants' })).statusCode);
+      assert.deepEqual(codes, [200, 200, 200]);
+      assert.ok(Date.now() - started < 1000, 'no request waited for Redis');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('API rate limit (Redis)', { skip: redisUrl ? false : 'set WAFLEET_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379) to run' }, () => {
   test('two limiters (two nodes) share one bucket per key', async () => {
     const prefix = `wafleet-test:${randomUUID()}:`;
     const a = new RedisRateLimiter(redisUrl!, { rps: 1, burst: 3 }, prefix);
     const b = new RedisRateLimiter(redisUrl!, { rps: 1, burst: 3 }, prefix);
     try {
+      await Promise.all([a.ready(), b.ready()]);
       const decisions = [await a.take('k1'), await b.take('k1'), await a.take('k1'), await b.take('k1')];
       assert.deepEqual(decisions.map((d) => d.allowed), [true, true, true, false]);
       assert.equal(decisions[3]?.retryAfterSeconds, 1);
@@ -62,9 +78,16 @@ describe('API rate limit (Redis)', { skip: redisUrl ? false : 'set WAFLEET_TEST_
     const t = await createTestApp({ rateLimit: { rps: 1, burst: 2, redisUrl } });
     try {
       const key = await t.tenantWithKey(`t${randomUUID().slice(0, 8)}`);
-      const codes = [];
-      for (let i = 0; i < 3; i++) codes.push((await t.request({ method: 'GET', url: '/v1/sessions', key })).statusCode);
-      assert.deepEqual(codes, [200, 200, 429]);
+      // Until the connection is up requests pass; then the shared bucket (burst 2) runs dry.
+      let limited;
+      for (let i = 0; i < 100 && !limited; i++) {
+        const response = await t.request({ method: 'GET', url: '/v1/sessions', key });
+        if (response.statusCode === 429) limited = response;
+        else await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.ok(limited, 'a 429 once the Redis bucket is empty');
+      assert.equal(limited.json().error.code, 'RATE_LIMITED');
+      assert.ok(Number(limited.headers['retry-after']) >= 1);
     } finally {
       await t.close();
     }

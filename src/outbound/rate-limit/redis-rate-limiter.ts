@@ -32,6 +32,9 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async take(key: string): Promise<RateDecision> {
+    // While Redis is away, answer at once (the plugin lets the request pass) instead of making
+    // every API call wait for a connection attempt.
+    if (this.redis.status !== 'ready') throw new Error(`rate-limit Redis is ${this.redis.status}`);
     // Redis time, not the node's: nodes with skewed clocks must not refill a shared bucket differently.
     const [seconds, micros] = await this.redis.time();
     const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
@@ -39,6 +42,12 @@ export class RedisRateLimiter implements RateLimiter {
     const tokens = Number(tokensText);
     if (allowed === 1) return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(tokens) };
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.rules.rps)), remaining: 0 };
+  }
+
+  /** Resolves once connected (until then take() fails fast). */
+  ready(): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    return new Promise((resolve) => this.redis.once('ready', () => resolve()));
   }
 
   async close(): Promise<void> {
