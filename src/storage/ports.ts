@@ -157,6 +157,11 @@ export interface DeliveryListQuery {
 /** What a finished attempt changes on a delivery. */
 export type DeliveryOutcome = Pick<DeliveryRecord, 'status' | 'attempts' | 'nextAttemptAt' | 'lastAttemptAt' | 'lastStatusCode' | 'lastError' | 'lastLatencyMs' | 'deliveredAt'>;
 
+/** The ordering group of a delivery: one webhook, one session. */
+export function deliveryGroupKey(webhookId: string, orderKey: string): string {
+  return `${webhookId} ${orderKey}`;
+}
+
 export interface DeliveryRepository {
   /** Inserts deliveries; a (webhookId, eventId) pair that exists already is left as it is. Returns how many were new. */
   enqueue(deliveries: DeliveryRecord[]): Promise<number>;
@@ -167,9 +172,10 @@ export interface DeliveryRepository {
   /**
    * Marks up to `limit` due pending deliveries as delivering and returns them: only the earliest
    * unfinished delivery of each (webhook, orderKey), only for enabled webhooks, at most
-   * `perWebhook(id)` per webhook. Oldest due first.
+   * `perWebhook(id)` per webhook. Oldest due first. `busy` holds `deliveryGroupKey`s known to be in
+   * flight: their rows are skipped without the ordering check (they could not be claimed anyway).
    */
-  claimDue(now: number, limit: number, perWebhook: (webhookId: string) => number): Promise<DeliveryRecord[]>;
+  claimDue(now: number, limit: number, perWebhook: (webhookId: string) => number, busy?: ReadonlySet<string>): Promise<DeliveryRecord[]>;
   finish(id: string, outcome: DeliveryOutcome, at: number): Promise<void>;
   /** Delivering → pending (at process start: attempts cut short by a crash run again). */
   releaseInFlight(at: number): Promise<number>;

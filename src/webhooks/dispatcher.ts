@@ -9,12 +9,15 @@ import type { Logger } from '../logging/logger.ts';
 import type { EventRecord } from '../domain/records.ts';
 import type { DeliveryRecord } from '../domain/webhooks.ts';
 import type { WebhookConfig } from '../config/config.ts';
-import type { Storage } from '../storage/ports.ts';
+import { deliveryGroupKey, type DeliveryOutcome, type Storage } from '../storage/ports.ts';
 import { FanOut } from './fan-out.ts';
 import type { EventSender } from './http-sender.ts';
 import { outcomeOf, type AttemptResult } from './retry-rules.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { WebhookMetrics } from './webhook-metrics.ts';
+
+/** How long a round waits for more attempts to finish before writing (bounded extra latency). */
+const COALESCE_MS = 3;
 
 export interface DispatcherDeps {
   storage: Storage;
@@ -32,6 +35,8 @@ export interface DispatcherDeps {
 export class WebhookDispatcher {
   readonly fanOut: FanOut;
   private readonly inFlight = new Map<string, number>();
+  /** Ordering groups (webhook, session) with an attempt in flight. */
+  private readonly busy = new Set<string>();
   private readonly active = new Set<Promise<void>>();
   private total = 0;
   private running = false;
@@ -39,6 +44,8 @@ export class WebhookDispatcher {
   private woken = false;
   private wakeup: (() => void) | undefined;
   private lastSweep = 0;
+  /** Finished attempts not yet written: they are written with the next claim, in one transaction. */
+  private finished: Array<{ id: string; outcome: DeliveryOutcome; at: number }> = [];
 
   constructor(private readonly deps: DispatcherDeps) {
     this.fanOut = new FanOut({ storage: deps.storage, clock: deps.clock, newId: deps.newId, settleMs: deps.config.settleMs, cursorName: `webhooks:${deps.nodeId ?? 'single'}` });
@@ -73,6 +80,20 @@ export class WebhookDispatcher {
     this.wake();
     await this.loop;
     await Promise.race([Promise.allSettled([...this.active]), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    await this.flush();
+  }
+
+  /** Writes finished attempts (at stop); unwritten ones are simply sent again after a restart. */
+  private async flush(): Promise<void> {
+    const finished = this.finished.splice(0);
+    if (finished.length === 0) return;
+    try {
+      await this.deps.storage.transaction(async (repos) => {
+        for (const f of finished) await repos.deliveries.finish(f.id, f.outcome, f.at);
+      });
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'could not record finished webhook attempts; they will be sent again');
+    }
   }
 
   private wake(): void {
@@ -97,34 +118,58 @@ export class WebhookDispatcher {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        await this.fanOut.fastPath();
         if (Date.now() - this.lastSweep >= this.deps.config.pollMs) {
           this.lastSweep = Date.now();
           await this.fanOut.sweep();
         }
-        await this.dispatchDue();
+        await this.step();
       } catch (error) {
         this.deps.logger.warn({ err: error }, 'webhook dispatcher iteration failed; retrying');
       }
       if (this.running) await this.idle(this.deps.config.pollMs);
+      // Attempts still in flight will finish within moments: let a few land so they share one commit.
+      if (this.running && this.total > 0) await new Promise((resolve) => setTimeout(resolve, COALESCE_MS));
     }
   }
 
-  private async dispatchDue(): Promise<void> {
+  /**
+   * One transaction per round: fan out the events handed over in process, record the attempts that
+   * finished meanwhile, and claim what is due now (a session's next event becomes claimable in the
+   * same round its predecessor is recorded). Few commits, whatever the rate.
+   */
+  private async step(): Promise<void> {
     const { concurrency, endpointConcurrency } = this.deps.config;
+    const events = this.fanOut.take();
+    const finished = this.finished.splice(0);
     const free = concurrency - this.total;
-    if (free <= 0) return;
-    const claimed = await this.deps.storage.deliveries.claimDue(this.deps.clock.now(), free, (id) => endpointConcurrency - (this.inFlight.get(id) ?? 0));
+    if (events.length === 0 && finished.length === 0 && free <= 0) return;
+    let claimed: DeliveryRecord[];
+    try {
+      const deliveries = events.length > 0 ? this.fanOut.deliveriesFor(events, await this.fanOut.enabledWebhooks()) : [];
+      const now = this.deps.clock.now();
+      claimed = await this.deps.storage.transaction(async (repos) => {
+        await repos.deliveries.enqueue(deliveries);
+        for (const f of finished) await repos.deliveries.finish(f.id, f.outcome, f.at);
+        return repos.deliveries.claimDue(now, free, (id) => endpointConcurrency - (this.inFlight.get(id) ?? 0), this.busy);
+      });
+    } catch (error) {
+      this.fanOut.restore(events);
+      this.finished = finished.concat(this.finished);
+      throw error;
+    }
     if (claimed.length === 0) return;
-    const events = new Map((await this.deps.storage.deliveries.eventsByIds([...new Set(claimed.map((d) => d.eventId))])).map((e) => [e.id, e]));
+    const eventsById = new Map((await this.deps.storage.deliveries.eventsByIds([...new Set(claimed.map((d) => d.eventId))])).map((e) => [e.id, e]));
     const webhooks = new Map((await this.fanOut.enabledWebhooks()).map((w) => [w.id, w]));
     for (const delivery of claimed) {
       this.total += 1;
+      const group = deliveryGroupKey(delivery.webhookId, delivery.orderKey);
+      this.busy.add(group);
       this.inFlight.set(delivery.webhookId, (this.inFlight.get(delivery.webhookId) ?? 0) + 1);
-      const attempt = this.attempt(delivery, events.get(delivery.eventId), webhooks.get(delivery.webhookId))
+      const attempt = this.attempt(delivery, eventsById.get(delivery.eventId), webhooks.get(delivery.webhookId))
         .catch((error: unknown) => this.deps.logger.warn({ err: error, deliveryId: delivery.id }, 'webhook attempt bookkeeping failed'))
         .finally(() => {
           this.total -= 1;
+          this.busy.delete(group);
           const left = (this.inFlight.get(delivery.webhookId) ?? 1) - 1;
           if (left > 0) this.inFlight.set(delivery.webhookId, left);
           else this.inFlight.delete(delivery.webhookId);
@@ -147,7 +192,7 @@ export class WebhookDispatcher {
     }
     const now = this.deps.clock.now();
     const outcome = outcomeOf(delivery, result, now, { baseMs: this.deps.config.retryBaseMs, maxMs: this.deps.config.retryMaxMs, windowMs: this.deps.config.retryWindowMs });
-    await this.deps.storage.deliveries.finish(delivery.id, outcome, now);
+    this.finished.push({ id: delivery.id, outcome, at: now });
     this.deps.metrics.attempt(outcome.status === 'pending' ? 'retry' : outcome.status === 'delivered' ? 'delivered' : 'dead', result.latencyMs / 1000);
     if (outcome.status === 'delivered' && event) this.deps.metrics.delivered((Date.now() - event.timestamp) / 1000);
     if (outcome.status === 'dead') this.deps.logger.warn({ webhookId: delivery.webhookId, eventId: delivery.eventId, attempts: outcome.attempts, error: outcome.lastError }, 'webhook delivery moved to dead letters');

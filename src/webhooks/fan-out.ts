@@ -53,17 +53,16 @@ export class FanOut {
     await this.deps.storage.deliveries.setCursor(this.deps.cursorName, encodeTime(Math.max(from, 0), 10) + ID_TAIL_MIN, this.deps.clock.now());
   }
 
-  async fastPath(): Promise<number> {
-    if (this.queue.length === 0) return 0;
+  /** Events handed over since the last call (the fast path); give them back with restore() if their fan-out failed. */
+  take(): EventRecord[] {
     const events = this.queue;
     this.queue = [];
-    try {
-      return await this.deps.storage.deliveries.enqueue(this.deliveriesFor(events, await this.enabledWebhooks()));
-    } catch (error) {
-      // Nothing is lost: the sweep will fan these out from the events table.
-      this.queue = events.concat(this.queue).slice(-100_000);
-      throw error;
-    }
+    return events;
+  }
+
+  /** Nothing is lost either way: the sweep fans these out from the events table too. */
+  restore(events: EventRecord[]): void {
+    this.queue = events.concat(this.queue).slice(-100_000);
   }
 
   async sweep(): Promise<number> {

@@ -9,6 +9,7 @@ import { messagesSchema } from './0002-messages.ts';
 import { webhooksSchema } from './0003-webhooks.ts';
 import { outboundSchema } from './0004-outbound.ts';
 import { tenantPacingSchema } from './0005-tenant-pacing.ts';
+import { webhookDeliveryOrderSchema } from './0006-webhook-delivery-order.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -17,6 +18,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0003-webhooks': webhooksSchema(dialect),
     '0004-outbound': outboundSchema(dialect),
     '0005-tenant-pacing': tenantPacingSchema(),
+    '0006-webhook-delivery-order': webhookDeliveryOrderSchema(),
   };
 }
 
