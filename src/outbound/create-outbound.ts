@@ -58,7 +58,7 @@ export interface Outbound {
 export function createOutbound(deps: OutboundDeps): Outbound {
   const { config, storage, clock, newId, publish, manager } = deps;
   const pacing = new PacingPolicy(storage, clock, config.outbound.pacing);
-  const metrics = registerOutboundMetrics(deps.registry, () => storage.outbound.totalDepth());
+  const metrics = registerOutboundMetrics(deps.registry, () => storage.outbound.totals(), () => clock.now());
   const worker = new OutboundWorker({
     storage, clock, newId, recorder: deps.recorder, logger: deps.logger,
     pacing,

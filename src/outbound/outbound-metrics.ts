@@ -1,13 +1,29 @@
 /** Outbound metrics with bounded labels only (result), never session or chat ids. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { QueueDepth } from '../storage/outbound-ports.ts';
 
-export function registerOutboundMetrics(registry: Registry, totalDepth: () => Promise<number>): { settled(result: 'sent' | 'failed', waitMs: number): void } {
+export function registerOutboundMetrics(registry: Registry, totals: () => Promise<QueueDepth>, now: () => number): { settled(result: 'sent' | 'failed', waitMs: number): void } {
+  // One read serves both gauges of a scrape.
+  let pending: Promise<QueueDepth> | undefined;
+  const read = (): Promise<QueueDepth> => {
+    pending ??= totals().finally(() => setImmediate(() => (pending = undefined)));
+    return pending;
+  };
   new Gauge({
     name: 'wafleet_outbound_queue_depth',
     help: 'Messages accepted and waiting in the outbound queues of all sessions',
     registers: [registry],
     async collect() {
-      this.set(await totalDepth());
+      this.set((await read()).depth);
+    },
+  });
+  new Gauge({
+    name: 'wafleet_outbound_oldest_wait_seconds',
+    help: 'How long the oldest message still queued (any session) has waited; 0 when all queues are empty',
+    registers: [registry],
+    async collect() {
+      const { oldestEnqueuedAt } = await read();
+      this.set(oldestEnqueuedAt === null ? 0 : Math.max(0, now() - oldestEnqueuedAt) / 1000);
     },
   });
   const wait = new Histogram({

@@ -36,7 +36,8 @@ export interface OutboundQueueRepository {
   depth(sessionId: string): Promise<QueueDepth>;
   /** Sessions with anything waiting (resumed when their session is WORKING on this node). */
   sessionsWithWork(): Promise<string[]>;
-  totalDepth(): Promise<number>;
+  /** Every session together (for /metrics). */
+  totals(): Promise<QueueDepth>;
 }
 
 export interface IdempotencyRecord {

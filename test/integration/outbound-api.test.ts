@@ -125,6 +125,7 @@ describe('outbound API (fake engine)', () => {
     assert.equal((await t.request({ method: 'GET', url: '/v1/sessions/o1/queue', key: otherKey })).statusCode, 404);
     const metrics = (await t.request({ method: 'GET', url: '/metrics', key: null })).body;
     assert.match(metrics, /wafleet_outbound_queue_depth 0/);
+    assert.match(metrics, /wafleet_outbound_oldest_wait_seconds 0/);
     assert.match(metrics, /wafleet_outbound_messages_total\{result="sent"\} \d+/);
     assert.match(metrics, /wafleet_outbound_wait_seconds_bucket\{le="[^"]+",result="failed"\}/);
     assert.doesNotMatch(metrics, /o1|g1|acme/);

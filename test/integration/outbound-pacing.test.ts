@@ -54,6 +54,9 @@ describe('outbound pacing (controllable clock)', () => {
     clock.advance(59_999);
     await settle();
     assert.equal(texts('p1').length, N, 'not one millisecond early');
+    const metrics = (await t.request({ method: 'GET', url: '/metrics', key: null })).body;
+    assert.match(metrics, new RegExp(`wafleet_outbound_queue_depth ${2 * N}\\b`));
+    assert.match(metrics, /wafleet_outbound_oldest_wait_seconds 59\.999\b/);
     clock.advance(1);
     await eventually(() => texts('p1').length, (n) => n === 2 * N);
     clock.advance(60_000);

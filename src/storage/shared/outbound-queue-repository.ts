@@ -87,8 +87,12 @@ export class KyselyOutboundQueueRepository implements OutboundQueueRepository {
     return rows.map((row) => row.session_id);
   }
 
-  async totalDepth(): Promise<number> {
-    const row = await this.db.selectFrom('outbound_queue').select((eb) => eb.fn.countAll<number | string>().as('count')).executeTakeFirst();
-    return Number(row?.count ?? 0);
+  async totals(): Promise<QueueDepth> {
+    const row = await this.db
+      .selectFrom('outbound_queue')
+      .select((eb) => [eb.fn.countAll<number | string>().as('depth'), eb.fn.min('enqueued_at').as('oldest')])
+      .executeTakeFirst();
+    const oldest = row?.oldest;
+    return { depth: Number(row?.depth ?? 0), oldestEnqueuedAt: oldest === null || oldest === undefined ? null : toMillis(oldest) };
   }
 }

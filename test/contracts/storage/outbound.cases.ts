@@ -26,7 +26,7 @@ export function registerOutboundCases(ctx: StorageContext): void {
         assert.equal((await storage.outbound.next('s1'))?.attempts, 2);
         assert.deepEqual(await storage.outbound.depth('s1'), { depth: 2, oldestEnqueuedAt: 10 });
         assert.deepEqual(await storage.outbound.depth('nope'), { depth: 0, oldestEnqueuedAt: null });
-        assert.equal(await storage.outbound.totalDepth(), 3);
+        assert.deepEqual(await storage.outbound.totals(), { depth: 3, oldestEnqueuedAt: 5 });
         assert.deepEqual((await storage.outbound.sessionsWithWork()).sort(), ['s1', 's2']);
         assert.equal(await storage.outbound.remove('s1', 'A'), true);
         assert.equal(await storage.outbound.remove('s1', 'A'), false);
