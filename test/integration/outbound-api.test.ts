@@ -90,6 +90,12 @@ describe('outbound API (fake engine)', () => {
       assert.equal(response.json().error.code, code);
     }
     assert.deepEqual([await count(), await depth()], before);
+    for (const pacing of [{ perMinute: -1 }, { perHour: 5 }, { typing: 'yes' }]) {
+      const patched = await t.request({ method: 'PATCH', url: '/v1/sessions/o1', key, payload: { config: { pacing } } });
+      assert.equal(patched.statusCode, 400, patched.body);
+      assert.equal(patched.json().error.code, 'VALIDATION_FAILED');
+    }
+    assert.equal((await t.wafleet.storage.sessions.get('o1'))?.config.pacing, undefined, 'a bad pacing override changes nothing');
   });
 
   test('a session that is not WORKING refuses sends (409) and stores nothing', async () => {
