@@ -153,3 +153,36 @@ describe('event stream', () => {
     assert.equal(noKey.statusCode, 401);
   });
 });
+
+describe('a key given as ?key= on the WebSocket URL', () => {
+  test('authenticates and never reaches the logs', async () => {
+    const { Writable } = await import('node:stream');
+    const { createLogger } = await import('../../src/logging/logger.ts');
+    const { createWafleet } = await import('../../src/wafleet.ts');
+    const { loadConfig } = await import('../../src/config/config.ts');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { randomBytes } = await import('node:crypto');
+    let logs = '';
+    const sink = new Writable({ write(chunk: Buffer, _enc, done) { logs += chunk.toString(); done(); } });
+    const dir = mkdtempSync(join(tmpdir(), 'wafleet-wslog-'));
+    const admin = 'ws-log-admin-key-0123456789abcdef';
+    const wafleet = await createWafleet(
+      loadConfig({ WAFLEET_ADMIN_KEY: admin, WAFLEET_MASTER_KEY: randomBytes(32).toString('base64') }, { dataDir: dir }),
+      { logger: createLogger('info', sink) },
+    );
+    try {
+      const address = await wafleet.app.listen({ port: 0, host: '127.0.0.1' });
+      const c = new Client(`${address.replace('http://', 'ws://')}/v1/events/ws?types=session.*&key=${admin}`);
+      await c.live();
+      c.ws.close();
+      await eventually(() => c.closed, Boolean);
+      assert.match(logs, /\/v1\/events\/ws\?types=session/);
+      assert.ok(!logs.includes(admin), 'the key is not logged');
+    } finally {
+      await wafleet.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
