@@ -141,11 +141,14 @@ export class WebhookDispatcher {
     const { concurrency, endpointConcurrency } = this.deps.config;
     const events = this.fanOut.take();
     const finished = this.finished.splice(0);
-    const free = concurrency - this.total;
+    const webhooks = await this.fanOut.enabledWebhooks();
+    // No more than the endpoints can take now: a claim that cannot place anything would still scan the backlog.
+    const room = webhooks.reduce((sum, w) => sum + Math.max(0, endpointConcurrency - (this.inFlight.get(w.id) ?? 0)), 0);
+    const free = Math.min(concurrency - this.total, room);
     if (events.length === 0 && finished.length === 0 && free <= 0) return;
     let claimed: DeliveryRecord[];
     try {
-      const deliveries = events.length > 0 ? this.fanOut.deliveriesFor(events, await this.fanOut.enabledWebhooks()) : [];
+      const deliveries = events.length > 0 ? this.fanOut.deliveriesFor(events, webhooks) : [];
       const now = this.deps.clock.now();
       claimed = await this.deps.storage.transaction(async (repos) => {
         await repos.deliveries.enqueue(deliveries);
@@ -159,13 +162,13 @@ export class WebhookDispatcher {
     }
     if (claimed.length === 0) return;
     const eventsById = new Map((await this.deps.storage.deliveries.eventsByIds([...new Set(claimed.map((d) => d.eventId))])).map((e) => [e.id, e]));
-    const webhooks = new Map((await this.fanOut.enabledWebhooks()).map((w) => [w.id, w]));
+    const webhookById = new Map(webhooks.map((w) => [w.id, w]));
     for (const delivery of claimed) {
       this.total += 1;
       const group = deliveryGroupKey(delivery.webhookId, delivery.orderKey);
       this.busy.add(group);
       this.inFlight.set(delivery.webhookId, (this.inFlight.get(delivery.webhookId) ?? 0) + 1);
-      const attempt = this.attempt(delivery, eventsById.get(delivery.eventId), webhooks.get(delivery.webhookId))
+      const attempt = this.attempt(delivery, eventsById.get(delivery.eventId), webhookById.get(delivery.webhookId))
         .catch((error: unknown) => this.deps.logger.warn({ err: error, deliveryId: delivery.id }, 'webhook attempt bookkeeping failed'))
         .finally(() => {
           this.total -= 1;
