@@ -22,6 +22,7 @@ import { loadConfig } from '../src/config/config.ts';
 import { createLogger } from '../src/logging/logger.ts';
 import { createWafleet } from '../src/wafleet.ts';
 import { FakeEngine } from '../src/engines/fake/fake-engine.ts';
+import { dropPostgresSchema } from '../src/storage/postgres/open-postgres.ts';
 import { machineLine } from './lib/machine.ts';
 import { now, round, sleep, summarize } from './lib/stats.ts';
 
@@ -77,6 +78,8 @@ function startReceiver(arrivals: Map<string, number>): Promise<{ child: ChildPro
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-bench-webhooks-'));
+/** PostgreSQL: a schema of our own, dropped at the end. */
+const schema = values.pg ? `bench_webhooks_${randomBytes(4).toString('hex')}` : undefined;
 const arrivals = new Map<string, number>();
 const receiver = await startReceiver(arrivals);
 const base = loadConfig({ WAFLEET_ADMIN_KEY: 'bench-admin-key-0123456789abcdef', WAFLEET_MASTER_KEY: randomBytes(32).toString('base64') });
@@ -86,6 +89,7 @@ const wafleet = await createWafleet(
     ...base,
     dataDir,
     databaseUrl: values.pg,
+    databaseSchema: schema,
     webhooks: { ...base.webhooks, allowPrivateUrls: true, endpointConcurrency: Number(values['endpoint-concurrency']) },
   },
   { logger: createLogger('warn'), engines: [fake] },
@@ -167,4 +171,5 @@ try {
   await wafleet.close();
   receiver.child.kill();
   rmSync(dataDir, { recursive: true, force: true });
+  if (values.pg && schema) await dropPostgresSchema(values.pg, schema);
 }

@@ -162,6 +162,13 @@ export function deliveryGroupKey(webhookId: string, orderKey: string): string {
   return `${webhookId} ${orderKey}`;
 }
 
+export interface ClaimSkip {
+  /** `deliveryGroupKey`s with an attempt in flight. */
+  groups?: ReadonlySet<string>;
+  /** Webhooks at their concurrency limit. */
+  webhooks?: ReadonlySet<string>;
+}
+
 export interface DeliveryRepository {
   /** Inserts deliveries; a (webhookId, eventId) pair that exists already is left as it is. Returns how many were new. */
   enqueue(deliveries: DeliveryRecord[]): Promise<number>;
@@ -172,10 +179,10 @@ export interface DeliveryRepository {
   /**
    * Marks up to `limit` due pending deliveries as delivering and returns them: only the earliest
    * unfinished delivery of each (webhook, orderKey), only for enabled webhooks, at most
-   * `perWebhook(id)` per webhook. Oldest due first. `busy` holds `deliveryGroupKey`s known to be in
-   * flight: their rows are skipped without the ordering check (they could not be claimed anyway).
+   * `perWebhook(id)` per webhook. Oldest due first. `skip` names what is known to be unclaimable
+   * now, so the scan passes it by cheaply instead of filling the limit with it.
    */
-  claimDue(now: number, limit: number, perWebhook: (webhookId: string) => number, busy?: ReadonlySet<string>): Promise<DeliveryRecord[]>;
+  claimDue(now: number, limit: number, perWebhook: (webhookId: string) => number, skip?: ClaimSkip): Promise<DeliveryRecord[]>;
   finish(id: string, outcome: DeliveryOutcome, at: number): Promise<void>;
   /** Delivering → pending (at process start: attempts cut short by a crash run again). */
   releaseInFlight(at: number): Promise<number>;

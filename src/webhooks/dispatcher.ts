@@ -143,6 +143,7 @@ export class WebhookDispatcher {
     const finished = this.finished.splice(0);
     const webhooks = await this.fanOut.enabledWebhooks();
     // No more than the endpoints can take now: a claim that cannot place anything would still scan the backlog.
+    const full = new Set(webhooks.filter((w) => (this.inFlight.get(w.id) ?? 0) >= endpointConcurrency).map((w) => w.id));
     const room = webhooks.reduce((sum, w) => sum + Math.max(0, endpointConcurrency - (this.inFlight.get(w.id) ?? 0)), 0);
     const free = Math.min(concurrency - this.total, room);
     if (events.length === 0 && finished.length === 0 && free <= 0) return;
@@ -153,7 +154,7 @@ export class WebhookDispatcher {
       claimed = await this.deps.storage.transaction(async (repos) => {
         await repos.deliveries.enqueue(deliveries);
         for (const f of finished) await repos.deliveries.finish(f.id, f.outcome, f.at);
-        return repos.deliveries.claimDue(now, free, (id) => endpointConcurrency - (this.inFlight.get(id) ?? 0), this.busy);
+        return repos.deliveries.claimDue(now, free, (id) => endpointConcurrency - (this.inFlight.get(id) ?? 0), { groups: this.busy, webhooks: full });
       });
     } catch (error) {
       this.fanOut.restore(events);

@@ -139,6 +139,33 @@ describe('webhook delivery', () => {
   });
 });
 
+describe('a slow endpoint', () => {
+  test('never holds up another endpoint', async () => {
+    const t = await webhookApp({ endpointConcurrency: 2 });
+    const slow = await new Receiver().start();
+    const fast = await new Receiver().start();
+    try {
+      const key = await t.tenantWithKey('acme');
+      slow.answer = () => ({ status: 200, delayMs: 700 });
+      await createHook(t, key, { url: slow.url, events: ['message.received'] });
+      await createHook(t, key, { url: fast.url, events: ['message.received'] });
+      await workingSession(t, key, 'sl1');
+      await workingSession(t, key, 'sl2');
+      for (let i = 0; i < 6; i += 1) {
+        t.fake.sessions.get('sl1')!.receive('15551230000', `m${i}`);
+        t.fake.sessions.get('sl2')!.receive('15551230000', `n${i}`);
+      }
+      await eventually(() => new Set(fast.ids()).size, (n) => n === 12, 3000);
+      assert.ok(new Set(slow.ids()).size < 12, `the slow one is still at ${new Set(slow.ids()).size}`);
+      await eventually(() => new Set(slow.ids()).size, (n) => n === 12, 10_000);
+    } finally {
+      await slow.stop();
+      await fast.stop();
+      await t.close();
+    }
+  });
+});
+
 describe('dead letters after the retry window', () => {
   test('a receiver that never answers 2xx is given up on when the window ends', async () => {
     const t = await webhookApp({ retryWindowMs: 300 });

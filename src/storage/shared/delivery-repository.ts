@@ -2,7 +2,7 @@
 import type { EventRecord } from '../../domain/records.ts';
 import { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryStatus } from '../../domain/webhooks.ts';
 import { sql } from 'kysely';
-import type { DeliveryListQuery, DeliveryOutcome, DeliveryRepository } from '../ports.ts';
+import type { ClaimSkip, DeliveryListQuery, DeliveryOutcome, DeliveryRepository } from '../ports.ts';
 import type { Db, EventsTable, WebhookDeliveriesTable } from './database.ts';
 import { fromJson, toMillis, toMillisOrNull } from './json.ts';
 import { storableText } from './text.ts';
@@ -122,7 +122,7 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
     return rows.map(toDelivery);
   }
 
-  async claimDue(now: number, limit: number, perWebhook: (webhookId: string) => number, busy: ReadonlySet<string> = new Set()): Promise<DeliveryRecord[]> {
+  async claimDue(now: number, limit: number, perWebhook: (webhookId: string) => number, skip: ClaimSkip = {}): Promise<DeliveryRecord[]> {
     if (limit <= 0) return [];
     return this.inTransaction(async (db) => {
       let select = db
@@ -132,8 +132,9 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
         .where('d.status', '=', 'pending')
         .where('d.next_attempt_at', '<=', now)
         .where('w.enabled', '=', 1);
-      // Cheap test first: rows of groups in flight are skipped before the ordering subquery.
-      if (busy.size > 0) select = select.where(sql<string>`d.webhook_id || ' ' || d.order_key`, 'not in', [...busy]);
+      // Cheap tests first: rows that cannot be placed now are passed by before the ordering subquery.
+      if (skip.webhooks && skip.webhooks.size > 0) select = select.where('d.webhook_id', 'not in', [...skip.webhooks]);
+      if (skip.groups && skip.groups.size > 0) select = select.where(sql<string>`d.webhook_id || ' ' || d.order_key`, 'not in', [...skip.groups]);
       const rows = await select
         .where(({ not, exists, selectFrom }) =>
           not(
@@ -149,7 +150,7 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
         )
         // next_attempt_at alone: the due index gives this order, so the scan stops at the limit.
         .orderBy('d.next_attempt_at')
-        .limit(limit * 4)
+        .limit(limit * 2)
         .execute();
       const taken = new Map<string, number>();
       const picked: DeliveryRecord[] = [];

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DeliveryRecord, WebhookRecord } from '../../../src/domain/webhooks.ts';
-import type { Storage } from '../../../src/storage/ports.ts';
+import { deliveryGroupKey, type Storage } from '../../../src/storage/ports.ts';
 import { event, eventId, seed, type StorageContext } from './harness.ts';
 
 const T0 = 1_700_000_000_000;
@@ -121,6 +121,9 @@ export function registerWebhookCases(ctx: StorageContext): void {
         assert.deepEqual(ids(await storage.deliveries.claimDue(T0 + 1000, 10, (id) => (id === 'wg' ? 0 : 10))), [], 'per-webhook cap 0');
         assert.deepEqual(ids(await storage.deliveries.claimDue(T0 + 1000, 10, () => 10)), ['g1']);
         assert.equal(await storage.deliveries.releaseInFlight(T0 + 2000), 4);
+        const skipped = await storage.deliveries.claimDue(T0 + 2000, 10, () => 10, { groups: new Set([deliveryGroupKey('w1', 's1')]), webhooks: new Set(['wg']) });
+        assert.deepEqual(ids(skipped).sort(), ['b1', 'c1'], 'a2 (group skipped) and g1 (webhook skipped) are passed by');
+        assert.equal(await storage.deliveries.releaseInFlight(T0 + 2000), 2);
         assert.deepEqual((await storage.deliveries.countByStatus()), { pending: 6, delivering: 0, delivered: 1, dead: 0 });
         assert.equal((await storage.deliveries.claimDue(T0 + 2000, 2, () => 10)).length, 2, 'global limit');
       }));
