@@ -4,7 +4,7 @@
  * code as production, with only the test preload that pins Baileys' certificate root to the sim.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { now, sleep } from './stats.ts';
@@ -83,6 +83,20 @@ export async function spawnWafleet(options: SpawnOptions): Promise<WafleetProc> 
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    // An unexpected death: say so at once, with the end of its log (the data dir may be removed later).
+    setTimeout(() => {
+      let tail = '';
+      try {
+        tail = readFileSync(options.logFile ?? join(options.dataDir, 'wafleet.log'), 'utf8').slice(-4000);
+      } catch {
+        tail = '(no log)';
+      }
+      console.error(`wafleet pid ${child.pid} exited unexpectedly (code ${code}, signal ${signal}); log tail:\n${tail}`);
+    }, 200);
+  });
 
   const api = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${url}${path}`, {
@@ -128,6 +142,7 @@ export async function spawnWafleet(options: SpawnOptions): Promise<WafleetProc> 
       await sleep(1500);
     },
     async stop() {
+      stopping = true;
       const t0 = now();
       if (child.exitCode === null) {
         child.kill('SIGTERM');
