@@ -136,15 +136,21 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
       if (skip.webhooks && skip.webhooks.size > 0) select = select.where('d.webhook_id', 'not in', [...skip.webhooks]);
       if (skip.groups && skip.groups.size > 0) select = select.where(sql<string>`d.webhook_id || ' ' || d.order_key`, 'not in', [...skip.groups]);
       const rows = await select
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('webhook_deliveries as e')
-                .select('e.id')
-                .whereRef('e.webhook_id', '=', 'd.webhook_id')
-                .whereRef('e.order_key', '=', 'd.order_key')
-                .whereRef('e.event_id', '<', 'd.event_id')
-                .where('e.status', 'in', UNFINISHED),
+        // One probe per unfinished status: (webhook, session, status, event_id <) is an exact index range
+        // on both drivers, where `status in (…)` makes PostgreSQL filter row by row.
+        .where(({ not, exists, selectFrom, and }) =>
+          and(
+            UNFINISHED.map((status) =>
+              not(
+                exists(
+                  selectFrom('webhook_deliveries as e')
+                    .select('e.id')
+                    .whereRef('e.webhook_id', '=', 'd.webhook_id')
+                    .whereRef('e.order_key', '=', 'd.order_key')
+                    .where('e.status', '=', status)
+                    .whereRef('e.event_id', '<', 'd.event_id'),
+                ),
+              ),
             ),
           ),
         )
