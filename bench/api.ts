@@ -1,7 +1,8 @@
 /**
  * Benchmark 4: API overhead. GET /v1/sessions/{id} on wafleet (tenant key: auth, tenant wall,
  * session row, response schema) against a bare Fastify route returning the same JSON, same run.
- *   npm run bench:api -- [--connections 16] [--seconds 10] [--rounds 2]
+ *   npm run bench:api -- [--connections 16] [--seconds 10] [--rounds 2] [--background N]
+ * --background N: N more WORKING sessions in the wafleet process while it is measured (idle ones).
  * Both servers are child processes on loopback; the load loop runs in this process, one target at a time.
  */
 import { spawn } from 'node:child_process';
@@ -13,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { load, type LoadResult } from './lib/load.ts';
 import { machineLine } from './lib/machine.ts';
 import { cpuSeconds, loadAverage } from './lib/procfs.ts';
-import { ensureTenant, pairSession, sessionId, sessionPhone, TENANT } from './lib/provision.ts';
+import { ensureTenant, pairSession, provisionRange, sessionId, sessionPhone, TENANT } from './lib/provision.ts';
 import { startSimHost } from './lib/sim-host.ts';
 import { sleep } from './lib/stats.ts';
 import { freePort, spawnWafleet, type WafleetProc } from './lib/wafleet-proc.ts';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '16' },
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '2' },
+    background: { type: 'string', default: '0' },
     /** Write a V8 CPU profile of the wafleet process into this directory. */
     'cpu-prof': { type: 'string' },
   },
@@ -42,8 +44,14 @@ const results: Array<{ target: string; round: number; load: string; cpuUsPerRequ
 try {
   log(`machine: ${machineLine()}`);
   proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), ...(values['cpu-prof'] ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] } : {}) });
-  await ensureTenant(proc, 5);
+  const background = Number(values.background);
+  await ensureTenant(proc, 5 + background);
   await pairSession(proc, sim, sessionId(0), sessionPhone(0));
+  if (background > 0) {
+    log(`pairing ${background} background sessions`);
+    await provisionRange(proc, sim, 1, 1 + background, 8, log);
+    await sleep(5000);
+  }
   const key = await proc.api('POST', `/v1/tenants/${TENANT}/keys`, { name: 'bench', scopes: ['read'] });
   if (key.status !== 201) throw new Error(`key: ${key.text}`);
   const headers = { authorization: `Bearer ${key.body.key as string}` };
@@ -84,7 +92,7 @@ try {
 }
 
 console.log(`\n## API overhead benchmark — ${machineLine()}`);
-console.log(`command: npm run bench:api -- --connections ${connections} --seconds ${values.seconds} --rounds ${rounds}\n`);
+console.log(`command: npm run bench:api -- --connections ${connections} --seconds ${values.seconds} --rounds ${rounds} --background ${values.background}\n`);
 console.log('| target | round | requests | req/s | p50 ms | p99 ms | server CPU µs/request | errors | load |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of results) console.log(`| ${r.target} | ${r.round} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuUsPerRequest.toFixed(0)} | ${r.errors} | ${r.load} |`);
