@@ -1,6 +1,7 @@
 /** Webhook delivery end to end over the fake engine: signatures, retries, ordering, dead letters, redeliver, replay. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ulid } from 'ulid';
 import { eventually, type TestApp } from '../helpers/test-app.ts';
 import { verify } from '../../src/webhooks/signer.ts';
 import { Receiver } from './webhooks-receiver.ts';
@@ -136,6 +137,27 @@ describe('webhook delivery', () => {
     assert.equal(range.json().queued, 3);
     await eventually(arrivedSince(mark), (ids) => wanted.every((id) => ids.has(id)));
     await receiver.stop();
+  });
+});
+
+describe('the outbox sweep', () => {
+  test('an event committed without the in-process hand-over (crash between commit and fan-out) is still delivered', async () => {
+    const t = await webhookApp();
+    const receiver = await new Receiver().start();
+    try {
+      const key = await t.tenantWithKey('acme');
+      await createHook(t, key, { url: receiver.url, events: ['custom.*'] });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const id = ulid();
+      // Straight into the events table: no publish hook, as if the process died right after the commit.
+      await t.wafleet.storage.events.append([{ id, type: 'custom.thing', tenantId: 'acme', sessionId: null, timestamp: Date.now(), payload: { n: 1 } }]);
+      const [got] = await eventually(() => receiver.received, (r) => r.length === 1, 5000);
+      assert.equal(got!.body.id, id);
+      assert.equal(got!.body.sessionId, null);
+    } finally {
+      await receiver.stop();
+      await t.close();
+    }
   });
 });
 
