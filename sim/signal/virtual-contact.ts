@@ -141,7 +141,9 @@ export class VirtualContact {
         message,
       };
       received.push(entry);
-      this.inbox.push(entry);
+      // A phone shows a message once per id: a sender that re-sends after a crash (same id) is not a new message.
+      const senderUser = jidDecode(senderJid)?.user;
+      if (!this.inbox.some((seen) => seen.id === entry.id && jidDecode(seen.from)?.user === senderUser)) this.inbox.push(entry);
     }
     return received;
   }

@@ -9,7 +9,7 @@ import { resolveRecipient } from '../domain/jid.ts';
 import type { MessageRecord } from '../domain/messages.ts';
 import type { SessionRecord } from '../domain/records.ts';
 import type { EngineSession } from '../engines/engine.ts';
-import { describeOutbound } from '../engines/fake/describe-outbound.ts';
+import { describeOutbound } from '../engines/describe-outbound.ts';
 import type { MessageRef, OutboundMessage } from '../engines/messaging.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { MediaLimits } from '../messages/media-source.ts';

@@ -13,7 +13,7 @@ import type {
 import { AppError } from '../../errors/app-error.ts';
 import type { DownloadedMedia, OutboundMessage, SentMessage } from '../messaging.ts';
 import type { EngineFeatures } from '../features.ts';
-import { describeOutbound } from './describe-outbound.ts';
+import { describeOutbound } from '../describe-outbound.ts';
 
 const CREDS_CATEGORY = 'creds';
 const CREDS_KEY = 'creds';

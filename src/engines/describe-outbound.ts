@@ -1,6 +1,6 @@
-/** How an outbound message is recorded, engine-independent (the fake engine and tests use it). */
-import type { MessageContent, MessageType } from '../../domain/messages.ts';
-import type { OutboundContent } from '../messaging.ts';
+/** How an outbound message is recorded before the engine reports it back: engine-independent, next to the port types. */
+import type { MessageContent, MessageType } from '../domain/messages.ts';
+import type { OutboundContent } from './messaging.ts';
 
 export function describeOutbound(content: OutboundContent): { type: MessageType; content: MessageContent } {
   switch (content.type) {
