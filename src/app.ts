@@ -18,6 +18,7 @@ import { registerTenantRoutes } from './http/routes/tenants.routes.ts';
 import { registerSessionRoutes } from './http/routes/sessions.routes.ts';
 import { registerEngineRoutes } from './http/routes/engine.routes.ts';
 import { registerMessageRoutes } from './http/routes/messages.routes.ts';
+import { registerUploadRoute } from './http/routes/message-upload.routes.ts';
 import { registerDirectoryRoutes } from './http/routes/directory.routes.ts';
 import { registerGroupRoutes } from './http/routes/groups.routes.ts';
 import type { MessageService } from './messages/message-service.ts';
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerBulkMessageRoutes(v1, { ...deps.outbound, sendBodyLimit });
     registerBulkSessionRoutes(v1, deps);
     registerPacingRoutes(v1, deps.outbound);
+    await registerUploadRoute(v1, { sender: deps.outbound.sender, maxBytes: deps.media.maxBytes });
   });
   return app;
 }

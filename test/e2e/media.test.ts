@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { eventually } from '../helpers/test-app.ts';
 import { pairByQr, startE2E, type E2E } from './harness.ts';
+import { multipartBody } from '../helpers/multipart.ts';
 
 const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
@@ -66,6 +67,19 @@ describe('media between two wafleet sessions (real Baileys ↔ sim/ media host)'
     const sticker = await sendAndFetch({ type: 'sticker', media: { base64: webp.toString('base64'), mimetype: 'image/webp' } });
     assert.equal(sticker.received.type, 'sticker');
     assert.ok(sticker.bytes.equals(webp));
+  });
+
+  test('a multipart upload arrives and downloads byte-exact', async () => {
+    const csv = Buffer.from('id,name\n1,Ada\n2,Grace\n'.repeat(500));
+    const body = multipartBody({ to: '15550400002', type: 'document', caption: 'the list' }, { filename: 'people.csv', mimetype: 'text/csv', data: csv });
+    const sent = await e.app.request({ method: 'POST', url: '/v1/sessions/m-alice/messages/upload', key: e.key, payload: body.payload, headers: body.headers });
+    assert.equal(sent.statusCode, 201, sent.body);
+    const id = sent.json().id;
+    const event = await eventually(() => e.app.events.find((ev) => ev.sessionId === 'm-bob' && ev.type === 'message.received' && ev.payload.id === id), Boolean, 20_000);
+    assert.equal((event!.payload.content as any).media.fileName, 'people.csv');
+    const media = await e.app.request({ method: 'GET', url: `/v1/sessions/m-bob/messages/${id}/media`, key: e.key });
+    assert.ok(media.rawPayload.equals(csv));
+    assert.match(String(media.headers['content-disposition']), /people\.csv/);
   });
 
   test('a session-to-session text is a received message with both addresses', async () => {

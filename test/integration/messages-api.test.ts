@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { createTestApp, eventually, type TestApp } from '../helpers/test-app.ts';
+import { multipartBody } from '../helpers/multipart.ts';
 
 const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
@@ -78,6 +79,37 @@ describe('messages API (fake engine)', () => {
     const sent = t.fake.sessions.get('m1')!.sent.at(-1)!;
     assert.equal(sent.content.type, 'document');
     assert.deepEqual(sent.content.type === 'document' && sent.content.media.data, Buffer.from(PNG_1PX, 'base64'));
+  });
+
+  test('multipart upload: the file part and form fields become a media send', async () => {
+    const png = Buffer.from(PNG_1PX, 'base64');
+    const upload = (fields: Record<string, string>, file?: Parameters<typeof multipartBody>[1]) => {
+      const body = multipartBody(fields, file);
+      return t.request({ method: 'POST', url: '/v1/sessions/m1/messages/upload', key, payload: body.payload, headers: body.headers });
+    };
+    const ok = await upload({ to: '15550002222', type: 'image', caption: 'uploaded' }, { filename: 'dot.png', mimetype: 'image/png', data: png });
+    assert.equal(ok.statusCode, 201, ok.body);
+    assert.equal(ok.json().content.caption, 'uploaded');
+    const sent = t.fake.sessions.get('m1')!.sent.at(-1)!;
+    assert.ok(sent.content.type === 'image' && sent.content.media.data.equals(png));
+
+    const cases: Array<[Record<string, string>, Parameters<typeof multipartBody>[1], number, string]> = [
+      [{ to: '15550002222', type: 'image' }, undefined, 400, 'VALIDATION_FAILED'],
+      [{ type: 'image' }, { filename: 'a.png', mimetype: 'image/png', data: png }, 400, 'VALIDATION_FAILED'],
+      [{ to: '15550002222', type: 'text' }, { filename: 'a.png', mimetype: 'image/png', data: png }, 400, 'VALIDATION_FAILED'],
+      [{ to: '15550002222', colour: 'red' }, { filename: 'a.png', mimetype: 'image/png', data: png }, 400, 'VALIDATION_FAILED'],
+      [{ to: '15550002222', type: 'image' }, { filename: 'a.zip', mimetype: 'application/zip', data: png }, 415, 'MEDIA_TYPE_NOT_ALLOWED'],
+      [{ to: '15550002222', type: 'document' }, { filename: 'big.bin', mimetype: 'application/octet-stream', data: Buffer.alloc(20_000) }, 413, 'MEDIA_TOO_LARGE'],
+    ];
+    const sentBefore = t.fake.sessions.get('m1')!.sent.length;
+    for (const [fields, file, status, code] of cases) {
+      const response = await upload(fields, file);
+      assert.equal(response.statusCode, status, `${JSON.stringify(fields)}: ${response.body}`);
+      assert.equal(response.json().error.code, code);
+    }
+    const notMultipart = await t.request({ method: 'POST', url: '/v1/sessions/m1/messages/upload', key, payload: { to: '1' } });
+    assert.equal(notMultipart.statusCode, 415);
+    assert.equal(t.fake.sessions.get('m1')!.sent.length, sentBefore, 'nothing was sent');
   });
 
   test('reactions, edits, deletes and replies refer to stored messages', async () => {

@@ -9,6 +9,12 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
+  // @fastify/multipart limits
+  FST_REQ_FILE_TOO_LARGE: 'MEDIA_TOO_LARGE',
+  FST_FILES_LIMIT: 'VALIDATION_FAILED',
+  FST_FIELDS_LIMIT: 'VALIDATION_FAILED',
+  FST_PARTS_LIMIT: 'VALIDATION_FAILED',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
 function toAppError(error: FastifyError): AppError {
@@ -25,7 +31,9 @@ function toAppError(error: FastifyError): AppError {
     return new AppError('VALIDATION_FAILED', message, { field: `${field}${extra}` });
   }
   const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
-  if (mapped) return new AppError(mapped, mapped === 'INVALID_JSON' ? `The body is not valid JSON: ${error.message}` : undefined);
+  if (mapped === 'INVALID_JSON') return new AppError(mapped, `The body is not valid JSON: ${error.message}`);
+  // Limit errors (multipart) say which limit was hit; the rest keep the registry message.
+  if (mapped) return new AppError(mapped, mapped === 'UNSUPPORTED_MEDIA_TYPE' ? undefined : error.message);
   if (error instanceof SyntaxError && error.statusCode === 400) return new AppError('INVALID_JSON', `The body is not valid JSON: ${error.message}`);
   if (error.statusCode === 413) return new AppError('PAYLOAD_TOO_LARGE');
   if (error.statusCode === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE');
