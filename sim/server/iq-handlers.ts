@@ -3,6 +3,7 @@ import { buildKeyBundleUser, parsePreKeyUpload, takeBundle } from '../signal/ind
 import { childrenOf, iqResult, type SimContext } from './context.ts';
 import type { Connection } from './connection.ts';
 import { answerUsync } from './usync.ts';
+import { answerBlocklist } from './blocklist.ts';
 
 /*
  * Post-login IQs. Every IQ gets an answer: Baileys waits up to 60 s for one, so an unknown
@@ -102,7 +103,7 @@ export function answerIq(ctx: SimContext, conn: Connection, iq: BinaryNode): Bin
     case 'abt':
       return iqResult(iq, [{ tag: 'props', attrs: { protocol: '1', hash: 'sim', refresh: '86400' } }]);
     case 'blocklist':
-      return type === 'get' ? iqResult(iq, [{ tag: 'list', attrs: {} }]) : iqResult(iq);
+      return answerBlocklist(ctx, conn, iq);
     case 'privacy':
       if (type === 'get' && getBinaryNodeChild(iq, 'privacy')) {
         const categories = Object.entries(DEFAULT_PRIVACY).map(([name, value]) => ({ tag: 'category', attrs: { name, value } }));

@@ -25,6 +25,8 @@ export interface AccountRecord {
   /** "About" text (usync status protocol); set by the `status` IQ. */
   about?: string;
   aboutSetAt?: number;
+  /** Users this account blocked (`<user>@s.whatsapp.net` or `@lid`). */
+  blocked?: string[];
   /** The phone's ADV account key pair; it signs device identities (and is device 0's identity key). */
   accountKey: { private: Buffer; public: Buffer };
   devices: Record<string, DeviceRecord>;

@@ -14,7 +14,7 @@ describe('groups, presence and contacts (real Baileys ↔ sim/)', () => {
   const api = (method: string, url: string, payload?: object) =>
     e.app.request({ method: method as 'GET', url, key: e.key, ...(payload ? { payload } : {}) });
   before(async () => {
-    e = await startE2E();
+    e = await startE2E({ engineAllowlist: ['fetchBlocklist'] });
     await pairByQr(e, 'g-alice', ALICE);
     await pairByQr(e, 'g-bob', BOB);
     await pairByQr(e, 'g-carol', CAROL);
@@ -87,6 +87,14 @@ describe('groups, presence and contacts (real Baileys ↔ sim/)', () => {
     assert.equal(bob.exists, true);
     assert.equal(bob.jid, `${BOB}@s.whatsapp.net`);
     assert.equal(nobody.exists, false);
+  });
+
+  test('block and unblock a user', async () => {
+    const blocklist = async () => (await api('POST', '/v1/sessions/g-alice/engine/fetchBlocklist', { args: [] })).json().result as string[];
+    assert.equal((await api('POST', `/v1/sessions/g-alice/contacts/${CAROL}/block`)).statusCode, 200);
+    assert.deepEqual(await blocklist(), [`${CAROL}@s.whatsapp.net`]);
+    assert.equal((await api('POST', `/v1/sessions/g-alice/contacts/${CAROL}/unblock`)).statusCode, 200);
+    assert.deepEqual(await blocklist(), []);
   });
 
   test('profile status text and picture', async () => {
