@@ -99,4 +99,34 @@ describe('send types arrive at the other side (real Baileys ↔ sim/)', () => {
     const revoked = await eventually(() => e.app.events.find((ev) => ev.type === 'message.revoked'), Boolean, 15_000);
     assert.equal((revoked!.payload.content as any).targetId, original.body.id);
   });
+
+  test('inbound location, contact card, poll and edit are stored with their content and announced', async () => {
+    const chat = `${ME}@s.whatsapp.net`;
+    const send = async (message: object) => {
+      const sent = await simJson(e.sim, 'POST', `/admin/contacts/${BOB}/send`, { to: ME, message });
+      assert.equal(sent.status, 200, JSON.stringify(sent.body));
+      return sent.body.id as string;
+    };
+    const received = (id: string, type = 'message.received') =>
+      eventually(() => e.app.events.find((ev) => ev.type === type && ev.payload.id === id), Boolean, 15_000);
+
+    const location = await received(await send({ locationMessage: { degreesLatitude: 40.4168, degreesLongitude: -3.7038, name: 'Madrid' } }));
+    assert.equal(location!.payload.type, 'location');
+    assert.deepEqual((location!.payload.content as any).location, { latitude: 40.4168, longitude: -3.7038, name: 'Madrid' });
+
+    const card = await received(await send({ contactMessage: { displayName: 'Grace', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Grace\nEND:VCARD' } }));
+    assert.deepEqual((card!.payload.content as any).contacts, [{ name: 'Grace', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Grace\nEND:VCARD' }]);
+
+    const poll = await received(await send({ pollCreationMessageV3: { name: 'Tea or coffee?', options: [{ optionName: 'Tea' }, { optionName: 'Coffee' }], selectableOptionsCount: 1 } }));
+    assert.equal(poll!.payload.type, 'poll');
+    assert.deepEqual((poll!.payload.content as any).poll, { name: 'Tea or coffee?', options: ['Tea', 'Coffee'], selectableCount: 1 });
+
+    const original = await send({ conversation: 'teh typo' });
+    await received(original);
+    const edit = await received(await send({ protocolMessage: { type: 14, key: { remoteJid: chat, fromMe: false, id: original }, editedMessage: { conversation: 'the typo' } } }), 'message.edited');
+    assert.deepEqual((edit!.payload.content as any), { targetId: original, text: 'the typo' });
+
+    const stored = (await e.app.request({ method: 'GET', url: `/v1/sessions/sender/messages?chatId=${BOB}&limit=20`, key: e.key })).json().items;
+    for (const type of ['location', 'contact', 'poll', 'edit']) assert.ok(stored.some((m: { type: string }) => m.type === type), `${type} stored`);
+  });
 });
