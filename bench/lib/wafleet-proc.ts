@@ -75,6 +75,8 @@ export async function spawnWafleet(options: SpawnOptions): Promise<WafleetProc> 
         WAFLEET_ADMIN_KEY: ADMIN_KEY,
         WAFLEET_MASTER_KEY: options.masterKey,
         WAFLEET_LOG_LEVEL: 'warn',
+        // Capacity is measured, not the per-key API rate limit (50 req/s by default); 0 turns it off.
+        WAFLEET_RATE_LIMIT_RPS: '0',
         ...options.env,
       },
     },
