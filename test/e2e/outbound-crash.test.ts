@@ -5,54 +5,18 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startSim, type RunningSim } from '../../sim/index.ts';
 import { eventually } from '../helpers/test-app.ts';
+import { httpJson, serveWafleet, type ServedWafleet } from '../helpers/wafleet-process.ts';
 
-const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 const PRELOAD = new URL('../helpers/sim-trust-preload.ts', import.meta.url).pathname;
 const ADMIN = 'crash-test-admin-key-0123456789';
 const N = 10;
 const CONTACT = '15550177002';
-
-interface Served {
-  child: ChildProcess;
-  url: Promise<string>;
-  exited: Promise<void>;
-  output: () => string;
-}
-
-function serve(env: NodeJS.ProcessEnv): Served {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', PRELOAD, MAIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
-      if (match) resolve(match[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', () => reject(new Error(`exited before listening:\n${output}`)));
-  });
-  url.catch(() => undefined);
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return { child, url, exited, output: () => output };
-}
-
-async function api(base: string, method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
-}
 
 async function sim(s: RunningSim, method: string, path: string, body?: unknown): Promise<any> {
   const response = await fetch(`${s.adminUrl}${path}`, { method, ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
@@ -65,7 +29,7 @@ describe('outbound queue across kill -9 (real process, real Baileys, sim)', () =
   let s: RunningSim;
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
-  const running: Served[] = [];
+  const running: ServedWafleet[] = [];
   before(async () => {
     s = await startSim();
     dataDir = mkdtempSync(join(tmpdir(), 'wafleet-crash-'));
@@ -89,38 +53,38 @@ describe('outbound queue across kill -9 (real process, real Baileys, sim)', () =
   after(async () => {
     for (const served of running) {
       served.child.kill('SIGKILL');
-      await served.exited;
+      await served.exit;
     }
     await s.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   test(`${N} accepted messages, SIGKILL mid-queue, restart: each delivered exactly once`, { timeout: 120_000 }, async () => {
-    const first = serve(env);
+    const first = serveWafleet(env, [PRELOAD]);
     running.push(first);
     const url = await first.url;
-    assert.equal((await api(url, 'POST', '/v1/tenants', ADMIN, { id: 'acme' })).status, 201);
-    const key = (await api(url, 'POST', '/v1/tenants/acme/keys', ADMIN, { scopes: ['read', 'send', 'manage'] })).body.key as string;
-    assert.equal((await api(url, 'POST', '/v1/sessions', key, { id: 'crash', start: true })).status, 201);
-    await eventually(async () => (await api(url, 'GET', '/v1/sessions/crash', key)).body.status, (st) => st === 'SCAN_QR', 30_000);
-    const qr = await api(url, 'GET', '/v1/sessions/crash/qr?format=raw', key);
+    assert.equal((await httpJson(url, 'POST', '/v1/tenants', ADMIN, { id: 'acme' })).status, 201);
+    const key = (await httpJson(url, 'POST', '/v1/tenants/acme/keys', ADMIN, { scopes: ['read', 'send', 'manage'] })).body.key as string;
+    assert.equal((await httpJson(url, 'POST', '/v1/sessions', key, { id: 'crash', start: true })).status, 201);
+    await eventually(async () => (await httpJson(url, 'GET', '/v1/sessions/crash', key)).body.status, (st) => st === 'SCAN_QR', 30_000);
+    const qr = await httpJson(url, 'GET', '/v1/sessions/crash/qr?format=raw', key);
     await sim(s, 'POST', '/admin/scan-qr', { qr: qr.body, phone: '15550177001', name: 'Alice' });
-    await eventually(async () => (await api(url, 'GET', '/v1/sessions/crash', key)).body.status, (st) => st === 'WORKING', 30_000);
+    await eventually(async () => (await httpJson(url, 'GET', '/v1/sessions/crash', key)).body.status, (st) => st === 'WORKING', 30_000);
     await sim(s, 'POST', '/admin/contacts', { phone: CONTACT, name: 'Bob' });
 
     const ids: string[] = [];
     for (let i = 0; i < N; i++) {
-      const accepted = await api(url, 'POST', '/v1/sessions/crash/messages?mode=async', key, { to: CONTACT, type: 'text', text: `crash test ${i}` });
+      const accepted = await httpJson(url, 'POST', '/v1/sessions/crash/messages?mode=async', key, { to: CONTACT, type: 'text', text: `crash test ${i}` });
       assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
       ids.push(accepted.body.id);
     }
     await eventually(() => sim(s, 'GET', `/admin/contacts/${CONTACT}/inbox`), (inbox: any[]) => inbox.length >= 3, 30_000);
     first.child.kill('SIGKILL');
-    await first.exited;
+    await first.exit;
     const atKill = (await sim(s, 'GET', `/admin/contacts/${CONTACT}/inbox`)).length;
     assert.ok(atKill < N, `the kill must land mid-queue (inbox had ${atKill} of ${N})`);
 
-    const second = serve(env);
+    const second = serveWafleet(env, [PRELOAD]);
     running.push(second);
     const url2 = await second.url;
     const inbox = await eventually(() => sim(s, 'GET', `/admin/contacts/${CONTACT}/inbox`), (entries: any[]) => new Set(entries.map(textOf)).size >= N, 60_000);
@@ -135,10 +99,10 @@ describe('outbound queue across kill -9 (real process, real Baileys, sim)', () =
     }
     assert.equal(final.length, N, `the phone holds exactly ${N} messages (had ${inbox.length} entries when all texts were seen)`);
     for (const id of ids) {
-      const stored = await eventually(async () => (await api(url2, 'GET', `/v1/sessions/crash/messages/${id}`, key)).body, (m) => m.status !== 'queued', 20_000);
+      const stored = await eventually(async () => (await httpJson(url2, 'GET', `/v1/sessions/crash/messages/${id}`, key)).body, (m) => m.status !== 'queued', 20_000);
       assert.notEqual(stored.status, 'failed', JSON.stringify(stored));
     }
-    assert.equal((await api(url2, 'GET', '/v1/sessions/crash/queue', key)).body.depth, 0);
+    assert.equal((await httpJson(url2, 'GET', '/v1/sessions/crash/queue', key)).body.depth, 0);
     const firstSeen = [...new Map(final.map((entry) => [entry.id, textOf(entry)])).values()];
     assert.deepEqual(firstSeen, Array.from({ length: N }, (_, i) => `crash test ${i}`), 'FIFO across the crash');
   });

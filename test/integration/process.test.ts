@@ -1,10 +1,11 @@
 /** The real process, as a user starts it: first-start admin key, config errors, SIGTERM. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serveWafleet } from '../helpers/wafleet-process.ts';
 
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 
@@ -13,35 +14,11 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, WAFLEET_HOST: '127.0.0.1', WAFLEET_PORT: '0', ...extra };
 }
 
-interface Served {
-  output: () => string;
-  url: Promise<string>;
-  exit: Promise<number | null>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-function serve(env: NodeJS.ProcessEnv): Served {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
-      if (match) resolve(match[1]!);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', () => reject(new Error(`exited before listening:\n${output}`)));
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { output: () => output, url, exit, kill: (signal) => child.kill(signal) };
-}
-
 describe('the wafleet process', () => {
   test('first start prints an admin key once that works; the second start does not print one; SIGTERM exits 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-proc-'));
     try {
-      const first = serve(cleanEnv({ WAFLEET_DATA_DIR: dataDir }));
+      const first = serveWafleet(cleanEnv({ WAFLEET_DATA_DIR: dataDir }));
       const url = await first.url;
       const key = /(wfk_[A-Za-z0-9_-]{20,})/.exec(first.output())?.[1];
       assert.ok(key, `an admin key is printed:\n${first.output()}`);
@@ -52,7 +29,7 @@ describe('the wafleet process', () => {
       assert.equal(await first.exit, 0);
       assert.match(first.output(), /stopped cleanly/);
 
-      const second = serve(cleanEnv({ WAFLEET_DATA_DIR: dataDir }));
+      const second = serveWafleet(cleanEnv({ WAFLEET_DATA_DIR: dataDir }));
       const secondUrl = await second.url;
       assert.doesNotMatch(second.output(), /wfk_/);
       assert.equal((await fetch(`${secondUrl}/v1/tenants`, { headers: { authorization: `Bearer ${key}` } })).status, 200, 'the key survives restarts');

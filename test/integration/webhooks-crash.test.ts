@@ -1,18 +1,17 @@
 /** wafleet killed with SIGKILL while deliveries are pending: after a restart every one is delivered. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { eventually } from '../helpers/test-app.ts';
 import { Receiver } from './webhooks-receiver.ts';
+import { httpJson, serveWafleet, type ServedWafleet } from '../helpers/wafleet-process.ts';
 
-const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 const ADMIN = 'crash-test-admin-key-0123456789';
 
-function serve(dataDir: string, masterKey: string): { url: Promise<string>; exit: Promise<unknown>; kill(signal: NodeJS.Signals): void } {
+function serve(dataDir: string, masterKey: string): ServedWafleet {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -30,30 +29,7 @@ function serve(dataDir: string, masterKey: string): { url: Promise<string>; exit
     WAFLEET_WEBHOOK_RETRY_MAX_MS: '200',
     WAFLEET_OUTBOX_SETTLE_MS: '200',
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
-      if (match) resolve(match[1]!);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', () => reject(new Error(`exited before listening:\n${output}`)));
-  });
-  const exit = new Promise((resolve) => child.on('exit', resolve));
-  return { url, exit, kill: (signal) => child.kill(signal) };
-}
-
-async function call(base: string, method: string, path: string, key: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+  return serveWafleet(env);
 }
 
 test('SIGKILL with deliveries pending: after restart they are all delivered, each event id at least once, in order', { timeout: 60_000 }, async () => {
@@ -64,20 +40,20 @@ test('SIGKILL with deliveries pending: after restart they are all delivered, eac
   try {
     const first = serve(dataDir, masterKey);
     const base = await first.url;
-    assert.equal((await call(base, 'POST', '/v1/tenants', ADMIN, { id: 'acme' })).status, 201);
-    const key = (await call(base, 'POST', '/v1/tenants/acme/keys', ADMIN, { scopes: ['read', 'send', 'manage'] })).json.key as string;
-    const hook = (await call(base, 'POST', '/v1/webhooks', key, { url: receiver.url })).json as { id: string };
-    assert.equal((await call(base, 'POST', '/v1/sessions', key, { id: 's1', engine: 'fake', start: true })).status, 201);
-    await eventually(async () => (await call(base, 'GET', '/v1/sessions/s1', key)).json.status, (s) => s === 'SCAN_QR', 10_000);
-    assert.equal((await call(base, 'POST', '/v1/sessions/s1/engine/scan', key, { args: [] })).status, 200);
-    await eventually(async () => (await call(base, 'GET', '/v1/sessions/s1', key)).json.status, (s) => s === 'WORKING', 10_000);
+    assert.equal((await httpJson(base, 'POST', '/v1/tenants', ADMIN, { id: 'acme' })).status, 201);
+    const key = (await httpJson(base, 'POST', '/v1/tenants/acme/keys', ADMIN, { scopes: ['read', 'send', 'manage'] })).body.key as string;
+    const hook = (await httpJson(base, 'POST', '/v1/webhooks', key, { url: receiver.url })).body as { id: string };
+    assert.equal((await httpJson(base, 'POST', '/v1/sessions', key, { id: 's1', engine: 'fake', start: true })).status, 201);
+    await eventually(async () => (await httpJson(base, 'GET', '/v1/sessions/s1', key)).body.status, (s) => s === 'SCAN_QR', 10_000);
+    assert.equal((await httpJson(base, 'POST', '/v1/sessions/s1/engine/scan', key, { args: [] })).status, 200);
+    await eventually(async () => (await httpJson(base, 'GET', '/v1/sessions/s1', key)).body.status, (s) => s === 'WORKING', 10_000);
     for (let i = 0; i < 3; i += 1) {
-      await call(base, 'POST', '/v1/sessions/s1/stop', key);
-      await call(base, 'POST', '/v1/sessions/s1/start', key);
-      await eventually(async () => (await call(base, 'GET', '/v1/sessions/s1', key)).json.status, (s) => s === 'WORKING', 10_000);
+      await httpJson(base, 'POST', '/v1/sessions/s1/stop', key);
+      await httpJson(base, 'POST', '/v1/sessions/s1/start', key);
+      await eventually(async () => (await httpJson(base, 'GET', '/v1/sessions/s1', key)).body.status, (s) => s === 'WORKING', 10_000);
     }
     const before = await eventually(
-      async () => (await call(base, 'GET', `/v1/webhooks/${hook.id}/deliveries?limit=1000`, key)).json.items as Array<{ status: string; attempts: number; eventId: string }>,
+      async () => (await httpJson(base, 'GET', `/v1/webhooks/${hook.id}/deliveries?limit=1000`, key)).body.items as Array<{ status: string; attempts: number; eventId: string }>,
       (items) => items.length >= 8 && items.some((d) => d.attempts >= 1) && items.every((d) => d.status !== 'delivered'),
       10_000,
     );
@@ -90,14 +66,14 @@ test('SIGKILL with deliveries pending: after restart they are all delivered, eac
     const wanted = before.map((d) => d.eventId);
     await eventually(() => new Set(receiver.ids()), (ids) => wanted.every((id) => ids.has(id)), 20_000);
     const after = await eventually(
-      async () => (await call(base2, 'GET', `/v1/webhooks/${hook.id}/deliveries?limit=1000`, key)).json.items as Array<{ status: string; eventId: string }>,
+      async () => (await httpJson(base2, 'GET', `/v1/webhooks/${hook.id}/deliveries?limit=1000`, key)).body.items as Array<{ status: string; eventId: string }>,
       (items) => wanted.every((id) => items.find((d) => d.eventId === id)?.status === 'delivered'),
       10_000,
     );
     assert.ok(after.length >= wanted.length);
     const firstSeen = [...new Set(receiver.ids())];
     assert.deepEqual(firstSeen, [...firstSeen].sort(), 'in event order (one session)');
-    const events = (await call(base2, 'GET', '/v1/events?session=s1&limit=1000', key)).json.items as Array<{ id: string; timestamp: number }>;
+    const events = (await httpJson(base2, 'GET', '/v1/events?session=s1&limit=1000', key)).body.items as Array<{ id: string; timestamp: number }>;
     const sinceHook = events.map((e) => e.id);
     for (const id of wanted) assert.ok(sinceHook.includes(id));
     second.kill('SIGTERM');

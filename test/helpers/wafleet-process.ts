@@ -1,0 +1,45 @@
+/** Runs `wafleet serve` as a real child process (as a user starts it) and talks to it over HTTP. */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
+
+export interface ServedWafleet {
+  child: ChildProcess;
+  /** Resolves with the listening address once the server logged it; rejects if it exits first. */
+  url: Promise<string>;
+  /** Resolves with the exit code. */
+  exit: Promise<number | null>;
+  output(): string;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** Starts `node --import tsx [--import preload…] src/main.ts serve` with exactly `env`. */
+export function serveWafleet(env: NodeJS.ProcessEnv, preloads: string[] = []): ServedWafleet {
+  const imports = ['tsx', ...preloads].flatMap((module) => ['--import', module]);
+  const child = spawn(process.execPath, [...imports, MAIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', () => reject(new Error(`exited before listening:\n${output}`)));
+  });
+  url.catch(() => undefined);
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, url, exit, output: () => output, kill: (signal) => child.kill(signal) };
+}
+
+/** A JSON request with an optional API key; non-JSON answers come back as text. */
+export async function httpJson(base: string, method: string, path: string, key?: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+}
