@@ -63,7 +63,7 @@ const receiver = createServer((req, res) => {
 await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const address = receiver.address();
 const receiverUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`;
-interface EventsResult { sent: number; delivered: number; eventsPerSecond: number; p50: number; p90: number; p99: number; max: number; cpuMsPerEvent: number; badSignatures: number; deliveries: number; load: string }
+interface EventsResult { sent: number; delivered: number; eventsPerSecond: number; p50: number; p90: number; p99: number; max: number; cpuMsPerEvent: number; simSendMs: number; firstArrivalMs: number; badSignatures: number; deliveries: number; load: string }
 let result: EventsResult | undefined;
 
 try {
@@ -90,7 +90,7 @@ try {
   const sent = await pool(Array.from({ length: total }, (_, i) => i), concurrency, async (i) => {
     const t0 = now();
     const id = await sim.contactSend(phones[i % phones.length]!, sessionPhone(0), `inbound ${i}`);
-    return { id, t0 };
+    return { id, t0, t1: now() };
   });
   const deadline = Date.now() + 120_000;
   while (sent.some((s) => !arrivals.has(s.id)) && Date.now() < deadline) await sleep(20);
@@ -99,6 +99,8 @@ try {
   const start = Math.min(...sent.map((s) => s.t0));
   const last = Math.max(...delivered.map((s) => arrivals.get(s.id)!));
   const latency = summarize(delivered.map((s) => arrivals.get(s.id)! - s.t0));
+  const simSendMs = Math.max(...sent.map((s) => s.t1)) - start;
+  const firstArrivalMs = Math.min(...delivered.map((s) => arrivals.get(s.id)!)) - start;
   result = {
     sent: sent.length,
     delivered: delivered.length,
@@ -108,6 +110,8 @@ try {
     p99: latency.p99,
     max: latency.max,
     cpuMsPerEvent: cpuMs / sent.length,
+    simSendMs,
+    firstArrivalMs,
     badSignatures,
     deliveries,
     load: loadAverage(),
@@ -127,6 +131,7 @@ if (result) {
   console.log('| inbound messages | webhook deliveries (message.received) | events/s | inbound→webhook p50 / p90 / p99 / max ms | wafleet CPU ms/event | bad signatures | load |');
   console.log('|---|---|---|---|---|---|---|');
   console.log(`| ${r.sent} | ${r.delivered} | ${r.eventsPerSecond.toFixed(1)} | ${r.p50.toFixed(0)} / ${r.p90.toFixed(0)} / ${r.p99.toFixed(0)} / ${r.max.toFixed(0)} | ${r.cpuMsPerEvent.toFixed(2)} | ${r.badSignatures} | ${r.load} |`);
+  console.log(`\nthe contacts' phones finished sending all ${r.sent} after ${(r.simSendMs / 1000).toFixed(2)} s; the first webhook arrived ${(r.firstArrivalMs / 1000).toFixed(2)} s after the first send`);
   console.log(`raw JSON: ${JSON.stringify(result)}`);
 }
 process.exit(0);
