@@ -1,6 +1,8 @@
 /**
  * Benchmark 5: inbound events → webhook deliveries.
- *   npm run bench:events -- [--messages 500] [--concurrency 8] [--contacts 4]
+ *   npm run bench:events -- [--messages 500] [--concurrency 8] [--contacts 4] [--rate R]
+ * --rate R: the contacts send at most R messages per second (latency at a sustainable load);
+ * without it they send as fast as the simulator can (throughput, with a backlog).
  *
  * One wafleet session (child process, SQLite, defaults for webhook delivery) paired to the in-process
  * simulator; virtual contacts' phones send it text messages (sim admin API); a session-level webhook
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '8' },
     contacts: { type: 'string', default: '4' },
+    rate: { type: 'string' },
     /** Write a V8 CPU profile of the wafleet process into this directory. */
     'cpu-prof': { type: 'string' },
   },
@@ -87,7 +90,13 @@ try {
 
   log(`sending ${total} messages from ${contactCount} virtual contacts, ${concurrency} in flight`);
   const cpu0 = cpuSeconds(proc.pid);
+  const rate = values.rate ? Number(values.rate) : 0;
+  const begin = now();
   const sent = await pool(Array.from({ length: total }, (_, i) => i), concurrency, async (i) => {
+    if (rate > 0) {
+      const due = begin + (i * 1000) / rate;
+      if (due > now()) await sleep(due - now());
+    }
     const t0 = now();
     const id = await sim.contactSend(phones[i % phones.length]!, sessionPhone(0), `inbound ${i}`);
     return { id, t0, t1: now() };
@@ -127,7 +136,7 @@ try {
 if (result) {
   const r = result;
   console.log(`\n## events benchmark — ${machineLine()}`);
-  console.log(`command: npm run bench:events -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount}\n`);
+  console.log(`command: npm run bench:events -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount}${values.rate ? ` --rate ${values.rate}` : ''}\n`);
   console.log('| inbound messages | webhook deliveries (message.received) | events/s | inbound→webhook p50 / p90 / p99 / max ms | wafleet CPU ms/event | bad signatures | load |');
   console.log('|---|---|---|---|---|---|---|');
   console.log(`| ${r.sent} | ${r.delivered} | ${r.eventsPerSecond.toFixed(1)} | ${r.p50.toFixed(0)} / ${r.p90.toFixed(0)} / ${r.p99.toFixed(0)} / ${r.max.toFixed(0)} | ${r.cpuMsPerEvent.toFixed(2)} | ${r.badSignatures} | ${r.load} |`);
