@@ -25,6 +25,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '2' },
     background: { type: 'string', default: '0' },
+    /** What-if: one shared AsyncLocalStorage for all Baileys sockets (bench/lib/shared-als-preload.ts). */
+    'shared-als': { type: 'boolean', default: false },
     /** Write a V8 CPU profile of the wafleet process into this directory. */
     'cpu-prof': { type: 'string' },
   },
@@ -43,7 +45,10 @@ const results: Array<{ target: string; round: number; load: string; cpuUsPerRequ
 
 try {
   log(`machine: ${machineLine()}`);
-  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), ...(values['cpu-prof'] ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] } : {}) });
+  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), nodeFlags: [
+  ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
+  ...(values['shared-als'] ? ['--import', 'tsx', '--import', './bench/lib/shared-als-preload.ts'] : []),
+] });
   const background = Number(values.background);
   await ensureTenant(proc, 5 + background);
   await pairSession(proc, sim, sessionId(0), sessionPhone(0));
@@ -92,7 +97,7 @@ try {
 }
 
 console.log(`\n## API overhead benchmark — ${machineLine()}`);
-console.log(`command: npm run bench:api -- --connections ${connections} --seconds ${values.seconds} --rounds ${rounds} --background ${values.background}\n`);
+console.log(`command: npm run bench:api -- --connections ${connections} --seconds ${values.seconds} --rounds ${rounds} --background ${values.background}${values['shared-als'] ? ' --shared-als (what-if)' : ''}\n`);
 console.log('| target | round | requests | req/s | p50 ms | p99 ms | server CPU µs/request | errors | load |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of results) console.log(`| ${r.target} | ${r.round} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuUsPerRequest.toFixed(0)} | ${r.errors} | ${r.load} |`);
