@@ -34,6 +34,8 @@ const { values } = parseArgs({
     tuned: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    /** What-if: one shared AsyncLocalStorage for all Baileys sockets in wafleet (bench/lib/shared-als-preload.ts). */
+    'shared-als': { type: 'boolean', default: false },
   },
 });
 const checkpoints = values.n.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0).sort((a, b) => a - b);
@@ -49,7 +51,8 @@ interface Point { n: number; label: string; rss: number; heapUsed: number; heapT
 const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-bench-sessions-'));
 const masterKey = randomBytes(32).toString('base64');
 const sim = await startSimHost();
-const spawnOpts = { dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey };
+const sharedAls = values['shared-als'] ? ['--import', 'tsx', '--import', './bench/lib/shared-als-preload.ts'] : [];
+const spawnOpts = { dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey, nodeFlags: sharedAls };
 let proc: WafleetProc | undefined;
 let raw: RawBaileys | undefined;
 const points: Point[] = [];
@@ -124,7 +127,7 @@ try {
       log(`restore, ${variant.label}: SIGTERM with ${maxN} WORKING`);
       const stopMs = await proc.stop();
       const t0 = now();
-      proc = await spawnWafleet({ ...spawnOpts, env: variant.env, ...(values['cpu-prof'] ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] } : {}) });
+      proc = await spawnWafleet({ ...spawnOpts, env: variant.env, nodeFlags: [...sharedAls, ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [])] });
       const allWorkingMs = await waitWorking(proc, maxN, t0, 600_000, (m) => log(`  ${JSON.stringify(m.byStatus)}`));
       await sleep(settleMs);
       const entry = { label: variant.label, n: maxN, stopMs, readyMs: proc.readyMs, allWorkingMs, rss: rssBytes(proc.pid), load: loadAverage() };
@@ -154,7 +157,7 @@ const perSessionFromZero = (series: Point[]) => {
   return (last.rss - zero.rss) / (last.n || 1);
 };
 console.log(`\n## sessions benchmark — ${machineLine()}`);
-console.log(`command: npm run bench:sessions -- --n ${values.n} --concurrency ${concurrency} --idle-s ${values['idle-s']} --settle-s ${values['settle-s']}${values.tuned ? ` --tuned ${values.tuned}` : ''}\n`);
+console.log(`command: npm run bench:sessions -- --n ${values.n} --concurrency ${concurrency} --idle-s ${values['idle-s']} --settle-s ${values['settle-s']}${values.tuned ? ` --tuned ${values.tuned}` : ''}${values['shared-als'] ? ' --shared-als (what-if)' : ''}\n`);
 console.log('| process | N | RSS MB | RSS after full GC MB | heap used/total MB | heap used after GC MB | idle CPU % of a core (per 100 sessions) | time to all WORKING | pair p50/p99 ms | load |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const p of points) {
