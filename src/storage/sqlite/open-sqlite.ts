@@ -15,6 +15,7 @@ import type { Database } from '../shared/database.ts';
 import { KyselyStorage } from '../shared/kysely-storage.ts';
 import { runMigrations, type MigrationOutcome } from '../shared/migrate.ts';
 import { WafleetSqliteDialect } from './sqlite-dialect.ts';
+import { withStatementCache } from './statement-cache.ts';
 
 export interface SqliteStorageOptions {
   /** Database file; its directory is created when missing. */
@@ -38,7 +39,7 @@ function openDatabase(options: SqliteStorageOptions): Kysely<Database> {
     sqlite.close();
     throw error;
   }
-  return new Kysely<Database>({ dialect: new WafleetSqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new WafleetSqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
 /** Opens the file and brings its schema up to date. */
