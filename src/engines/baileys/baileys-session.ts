@@ -22,8 +22,8 @@ import { reviveArgs, toJsonSafe } from './json-safe.ts';
 
 type OpenSocket = (auth: AuthenticationState) => Promise<WASocket>;
 
-/** How often wafleet measures the round trip of a keepalive ping of its own. */
-const PROBE_INTERVAL_MS = 60_000;
+/** How often wafleet measures the round trip of a ping of its own: rarely, since Baileys already pings every 30 s and frame age is the liveness signal. */
+const PROBE_INTERVAL_MS = 300_000;
 
 export class BaileysEngineSession implements EngineSession {
   private sock: WASocket | undefined;
