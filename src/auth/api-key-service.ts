@@ -13,6 +13,12 @@ import type { Clock } from '../clock.ts';
 /** Makes keys recognisable in secret scanners and logs. */
 const KEY_PREFIX = 'wfk_';
 const ENV_ADMIN_KEY_ID = 'admin-env';
+/**
+ * Every request authenticates; remembering a valid key briefly saves a database read per request.
+ * Revocation on this node is immediate; on other nodes of a cluster it takes effect within the TTL.
+ */
+const PRINCIPAL_TTL_MS = 5_000;
+const PRINCIPAL_CACHE_MAX = 10_000;
 
 export interface IssuedKey {
   record: ApiKeyRecord;
@@ -25,6 +31,8 @@ export function hashKey(key: string): string {
 }
 
 export class ApiKeyService {
+  private readonly principals = new Map<string, { principal: Principal; expiresAt: number }>();
+
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
@@ -81,18 +89,26 @@ export class ApiKeyService {
       throw new AppError('UNAUTHORIZED', 'Send an API key as "Authorization: Bearer <key>" or "X-Api-Key: <key>".');
     }
     const hash = hashKey(presented);
+    const now = this.clock.now();
+    const cached = this.principals.get(hash);
+    if (cached && cached.expiresAt > now) return cached.principal;
     const record = await this.storage.apiKeys.getByHash(hash);
     // The lookup is by hash; the constant-time compare guards against a lax driver collation anyway.
     if (!record || record.revokedAt !== null || !timingSafeEqual(Buffer.from(record.hash), Buffer.from(hash))) {
       throw new AppError('UNAUTHORIZED', 'The API key is unknown or revoked.');
     }
-    if (record.tenantId === null) return { kind: 'admin', keyId: record.id };
-    return { kind: 'tenant', keyId: record.id, tenantId: record.tenantId, scopes: record.scopes };
+    const principal: Principal = record.tenantId === null
+      ? { kind: 'admin', keyId: record.id }
+      : { kind: 'tenant', keyId: record.id, tenantId: record.tenantId, scopes: record.scopes };
+    if (this.principals.size >= PRINCIPAL_CACHE_MAX) this.principals.clear();
+    this.principals.set(hash, { principal, expiresAt: now + PRINCIPAL_TTL_MS });
+    return principal;
   }
 
   async revoke(keyId: string): Promise<void> {
     const revoked = await this.storage.apiKeys.revoke(keyId, this.clock.now());
     if (!revoked) throw new AppError('KEY_NOT_FOUND');
+    for (const [hash, entry] of this.principals) if (entry.principal.keyId === keyId) this.principals.delete(hash);
   }
 
   list(tenantId: string | null): Promise<ApiKeyRecord[]> {
