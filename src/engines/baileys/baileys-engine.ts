@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Engine, EngineCapabilities, EngineSession, EngineSessionContext } from '../engine.ts';
 import { BaileysEngineSession } from './baileys-session.ts';
 import { quietLibsignalConsole } from './libsignal-console.ts';
+import { installSharedAsyncContext } from './shared-async-context.ts';
 
 export interface BaileysEngineOptions {
   /** WhatsApp's WebSocket URL; sim/ in tests (WAFLEET_WA_URL). */
@@ -28,6 +29,7 @@ export class BaileysEngine implements Engine {
 
   constructor(private readonly options: BaileysEngineOptions) {
     quietLibsignalConsole((message) => options.logger.debug(message));
+    installSharedAsyncContext();
   }
 
   createSession(ctx: EngineSessionContext): EngineSession {
