@@ -25,7 +25,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '2' },
     background: { type: 'string', default: '0' },
-    /** What-if: one shared AsyncLocalStorage for all Baileys sockets (bench/lib/shared-als-preload.ts). */
+    /** Shared AsyncLocalStorage preload (bench/lib/shared-als-preload.ts); wafleet's engine now installs it itself, so this is a no-op for wafleet. */
     'shared-als': { type: 'boolean', default: false },
     /** Write a V8 CPU profile of the wafleet process into this directory. */
     'cpu-prof': { type: 'string' },

@@ -34,7 +34,7 @@ const { values } = parseArgs({
     tuned: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
-    /** What-if: one shared AsyncLocalStorage for all Baileys sockets in wafleet (bench/lib/shared-als-preload.ts). */
+    /** Shared AsyncLocalStorage preload (bench/lib/shared-als-preload.ts); wafleet's engine now installs it itself, so this is a no-op for wafleet. */
     'shared-als': { type: 'boolean', default: false },
   },
 });
