@@ -27,7 +27,7 @@ module.exports = {
       comment: 'src/domain holds pure types and rules: no I/O, no other layer.',
       severity: 'error',
       from: { path: '^src/domain/' },
-      to: { pathNot: '^src/domain/|node_modules/ulid/' },
+      to: { pathNot: '^src/domain/' },
     },
     {
       name: 'production-never-depends-on-sim',

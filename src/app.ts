@@ -4,8 +4,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { monotonicFactory } from 'ulid';
 import type { Logger } from './logging/logger.ts';
+import { createIdFactory } from './id-factory.ts';
 import type { ApiKeyService } from './auth/api-key-service.ts';
 import type { TenantService } from './tenants/tenant-service.ts';
 import type { SessionService } from './sessions/session-service.ts';
@@ -67,8 +67,7 @@ export interface AppDeps {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  // One factory per app: a bare ulid() call looks up its random source on every call (~65 µs per id).
-  const nextRequestId = monotonicFactory();
+  const nextRequestId = createIdFactory();
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes,

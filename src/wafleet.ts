@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { createIdFactory } from './domain/ids.ts';
+import { createIdFactory } from './id-factory.ts';
 import type { Engine } from './engines/engine.ts';
 import { EngineRegistry } from './engines/registry.ts';
 import { FakeEngine } from './engines/fake/fake-engine.ts';

@@ -1,20 +1,38 @@
 /**
- * BENCH ONLY preload: counts the SQL statements better-sqlite3 prepares (Kysely prepares one per
- * query), and writes the tally to $BENCH_SQL_COUNT_FILE when the process exits. Used to see how many
- * database round trips one API call or one Baileys event costs.
+ * BENCH ONLY preload: counts the SQL statements better-sqlite3 executes (run/get/all/iterate, keyed
+ * by SQL text), and writes the tally to $BENCH_SQL_COUNT_FILE when the process exits. Used to see how
+ * many database round trips one API call or one Baileys event costs. Executions, not prepares, are
+ * counted: the SQLite driver caches prepared statements.
  *   node --import tsx --import ./bench/lib/count-sql-preload.ts …
  */
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
+type Statement = { source: string } & Record<'run' | 'get' | 'all' | 'iterate', (...args: unknown[]) => unknown>;
 const require = createRequire(import.meta.url);
-const Database = require('better-sqlite3') as { prototype: { prepare(sql: string): unknown } };
+const Database = require('better-sqlite3') as { prototype: { prepare(sql: string): Statement } };
 const counts = new Map<string, number>();
+let statementPatched = false;
+
+function countExecutions(proto: Statement): void {
+  for (const method of ['run', 'get', 'all', 'iterate'] as const) {
+    const original = proto[method];
+    proto[method] = function (this: Statement, ...args: unknown[]) {
+      const key = this.source.replace(/\s+/g, ' ').slice(0, 160);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      return original.apply(this, args);
+    };
+  }
+}
+
 const prepare = Database.prototype.prepare;
 Database.prototype.prepare = function (this: unknown, sql: string) {
-  const key = sql.replace(/\s+/g, ' ').slice(0, 160);
-  counts.set(key, (counts.get(key) ?? 0) + 1);
-  return prepare.call(this, sql);
+  const statement = prepare.call(this, sql);
+  if (!statementPatched) {
+    statementPatched = true;
+    countExecutions(Object.getPrototypeOf(statement) as Statement);
+  }
+  return statement;
 };
 const file = process.env.BENCH_SQL_COUNT_FILE;
 if (file) {

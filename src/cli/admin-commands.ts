@@ -5,7 +5,7 @@ import { createLogger } from '../logging/logger.ts';
 import { createStorage, migrate } from '../storage/create-storage.ts';
 import type { Storage } from '../storage/ports.ts';
 import { systemClock } from '../clock.ts';
-import { createIdFactory } from '../domain/ids.ts';
+import { createIdFactory } from '../id-factory.ts';
 import { KEY_SCOPES, type KeyScope } from '../domain/records.ts';
 import { isSessionStatus } from '../domain/session.ts';
 import { ApiKeyService } from '../auth/api-key-service.ts';

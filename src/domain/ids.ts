@@ -1,5 +1,4 @@
 /** Identifier rules. Pure. */
-import { monotonicFactory } from 'ulid';
 
 /** Slugs: lower-case letters, digits, dash and underscore; must start with a letter or digit. */
 const SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -10,9 +9,3 @@ export function isSlug(value: string): boolean {
 
 export const SLUG_RULE = 'lower-case letters, digits, "-" or "_", starting with a letter or digit, at most 63 characters';
 export const SLUG_PATTERN = SLUG.source;
-
-/** ULIDs sort by creation time, which makes them usable as replay cursors. */
-export function createIdFactory(): () => string {
-  const next = monotonicFactory();
-  return () => next();
-}

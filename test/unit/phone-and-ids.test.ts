@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizePhone } from '../../src/domain/phone.ts';
-import { createIdFactory, isSlug } from '../../src/domain/ids.ts';
+import { isSlug } from '../../src/domain/ids.ts';
+import { createIdFactory } from '../../src/id-factory.ts';
 
 test('phone numbers: international digits with optional + and separators', () => {
   assert.equal(normalizePhone('+1 (555) 123-4567'), '15551234567');
@@ -17,8 +18,14 @@ test('slugs', () => {
   for (const bad of ['', 'Sales', '-x', 'a b', 'a/b', 'x'.repeat(64), '../etc']) assert.equal(isSlug(bad), false, bad);
 });
 
-test('ids sort in creation order', () => {
+test('ids sort in creation order and never repeat, within and across milliseconds', async () => {
   const next = createIdFactory();
-  const ids = Array.from({ length: 100 }, next);
+  const ids: string[] = [];
+  for (let round = 0; round < 40; round++) {
+    for (let i = 0; i < 50; i++) ids.push(next());
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
   assert.deepEqual([...ids].sort(), ids);
+  assert.equal(new Set(ids).size, ids.length);
+  assert.ok(ids.every((id) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)));
 });
