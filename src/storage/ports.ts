@@ -97,14 +97,27 @@ export interface MessageListQuery {
   limit: number;
 }
 
+/** What the engine reports of a message it has just sent. */
+export type SentContent = Pick<MessageRecord, 'chatId' | 'timestamp' | 'type' | 'content' | 'raw'>;
+
 export interface MessageRepository {
   /** Inserts, or replaces the content of an existing (sessionId, id) while keeping the furthest status. */
   upsert(message: MessageRecord): Promise<void>;
+  /** Inserts a message whose id must be new; false (and nothing written) when the session has that id. */
+  insertNew(message: MessageRecord): Promise<boolean>;
+  /**
+   * An API send WhatsApp took: content as sent, status `sent` unless a receipt already moved it on.
+   * Returns the stored message, or undefined when it no longer exists.
+   */
+  markSent(sessionId: string, id: string, sent: SentContent, at: number): Promise<MessageRecord | undefined>;
   get(sessionId: string, id: string): Promise<MessageRecord | undefined>;
   /** Newest first. */
   list(query: MessageListQuery): Promise<MessageRecord[]>;
-  /** Sets status (and reason) unconditionally; the caller decides whether it is an advance. */
-  setStatus(sessionId: string, id: string, status: MessageStatus, reason: string | null, at: number): Promise<boolean>;
+  /**
+   * Sets status (and reason); the caller decides whether it is an advance. With `expected`, only while
+   * the stored status is still that one (false otherwise), so concurrent receipts cannot undo each other.
+   */
+  setStatus(sessionId: string, id: string, status: MessageStatus, reason: string | null, at: number, expected?: MessageStatus): Promise<boolean>;
   /** Outbound messages still queued, oldest first (resume after a crash). */
   listQueued(sessionId: string, limit: number): Promise<MessageRecord[]>;
   deleteBySession(sessionId: string): Promise<void>;

@@ -5,7 +5,8 @@ import {
   type MessageStatus,
   type MessageType,
 } from '../../domain/messages.ts';
-import type { MessageListQuery, MessageRepository } from '../ports.ts';
+import { sql } from 'kysely';
+import type { MessageListQuery, MessageRepository, SentContent } from '../ports.ts';
 import type { Db, Dialect, MessagesTable } from './database.ts';
 import { fromJson, toJson, toMillis } from './json.ts';
 import { storableText } from './text.ts';
@@ -79,6 +80,32 @@ export class KyselyMessageRepository implements MessageRepository {
     await this.db.transaction().execute((trx) => this.upsertIn(trx, message));
   }
 
+  async insertNew(message: MessageRecord): Promise<boolean> {
+    return this.insertIfAbsent(this.db, message);
+  }
+
+  async markSent(sessionId: string, id: string, sent: SentContent, at: number): Promise<MessageRecord | undefined> {
+    // Only `queued` → `sent` is an advance; a receipt that came first (delivered, read) stays.
+    const stillQueued = sql<boolean>`${sql.ref('status')} = ${'queued'}`;
+    const row = await this.db
+      .updateTable('messages')
+      .set({
+        chat_id: sent.chatId,
+        timestamp: sent.timestamp,
+        type: sent.type,
+        content: toJson(sent.content),
+        raw: sql<string | null>`coalesce(${sent.raw}, ${sql.ref('raw')})`,
+        status: sql<string>`case when ${stillQueued} then ${'sent'} else ${sql.ref('status')} end`,
+        status_reason: sql<string | null>`case when ${stillQueued} then null else ${sql.ref('status_reason')} end`,
+        updated_at: at,
+      })
+      .where('session_id', '=', sessionId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toMessage(row);
+  }
+
   private async insertIfAbsent(db: Db, message: MessageRecord): Promise<boolean> {
     const inserted = await db
       .insertInto('messages')
@@ -133,13 +160,14 @@ export class KyselyMessageRepository implements MessageRepository {
     return rows.map(toMessage);
   }
 
-  async setStatus(sessionId: string, id: string, status: MessageStatus, reason: string | null, at: number): Promise<boolean> {
-    const result = await this.db
+  async setStatus(sessionId: string, id: string, status: MessageStatus, reason: string | null, at: number, expected?: MessageStatus): Promise<boolean> {
+    let update = this.db
       .updateTable('messages')
       .set({ status, status_reason: storableText(reason), updated_at: at })
       .where('session_id', '=', sessionId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+      .where('id', '=', id);
+    if (expected) update = update.where('status', '=', expected);
+    const result = await update.executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
 

@@ -66,6 +66,41 @@ export function registerMessageCases(ctx: StorageContext): void {
         assert.equal((await storage.messages.get('s1', 'm1'))?.status, 'read');
       }));
 
+    test('insertNew refuses an id the session already has and leaves the stored message alone', () =>
+      ctx.withStorage(async (storage) => {
+        await seed(storage);
+        assert.equal(await storage.messages.insertNew(message('m1')), true);
+        assert.equal(await storage.messages.insertNew(message('m1', { content: { text: 'other' }, status: 'sent' })), false);
+        assert.deepEqual(await storage.messages.get('s1', 'm1'), message('m1'));
+        assert.equal(await storage.messages.insertNew(message('m1', { sessionId: 's2' })), true, 'ids are per session');
+      }));
+
+    test('markSent: queued becomes sent with the content as sent; a receipt that came first is kept', () =>
+      ctx.withStorage(async (storage) => {
+        await seed(storage);
+        await storage.messages.upsert(message('m1', { raw: null, statusReason: 'waiting' }));
+        const sent = { chatId: '491511111111@s.whatsapp.net', timestamp: 1_700_000_000_500, type: 'text' as const, content: { text: 'as sent', quotedId: 'q1' }, raw: '{"sent":1}' };
+        const marked = await storage.messages.markSent('s1', 'm1', sent, 77);
+        const expected = { ...message('m1'), ...sent, status: 'sent' as const, statusReason: null, updatedAt: 77 };
+        assert.deepEqual(marked, expected);
+        assert.deepEqual(await storage.messages.get('s1', 'm1'), expected);
+
+        await storage.messages.upsert(message('m2', { status: 'delivered', raw: '{"old":1}' }));
+        const late = await storage.messages.markSent('s1', 'm2', { ...sent, raw: null }, 78);
+        assert.equal(late?.status, 'delivered', 'the receipt is not undone');
+        assert.equal(late?.raw, '{"old":1}', 'a known raw message is never erased');
+        assert.equal(await storage.messages.markSent('s1', 'missing', sent, 79), undefined);
+      }));
+
+    test('setStatus with an expected status changes nothing once another update moved it', () =>
+      ctx.withStorage(async (storage) => {
+        await seed(storage);
+        await storage.messages.upsert(message('m1', { status: 'sent' }));
+        assert.equal(await storage.messages.setStatus('s1', 'm1', 'delivered', null, 10, 'sent'), true);
+        assert.equal(await storage.messages.setStatus('s1', 'm1', 'read', null, 11, 'sent'), false);
+        assert.deepEqual({ status: (await storage.messages.get('s1', 'm1'))?.status, at: (await storage.messages.get('s1', 'm1'))?.updatedAt }, { status: 'delivered', at: 10 });
+      }));
+
     test('list: newest first, by chat, paged with before; listQueued oldest first; setStatus', () =>
       ctx.withStorage(async (storage) => {
         await seed(storage);
