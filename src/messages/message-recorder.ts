@@ -5,7 +5,7 @@
 import type { EventRecord, SessionRecord } from '../domain/records.ts';
 import { isStatusAdvance, type ContactRecord, type MessageRecord } from '../domain/messages.ts';
 import type { MessageStatusUpdate, NormalizedMessage } from '../engines/messaging.ts';
-import type { Repositories, Storage } from '../storage/ports.ts';
+import type { Repositories, SentContent, Storage } from '../storage/ports.ts';
 import type { Clock } from '../clock.ts';
 import { sessionEvent, type EventPublisher } from '../sessions/session-events.ts';
 
@@ -49,17 +49,24 @@ export class MessageRecorder {
   }
 
   async status(session: SessionRef, update: MessageStatusUpdate): Promise<void> {
-    const now = this.clock.now();
-    const events = await this.storage.transaction(async (repos) => {
-      const message = await repos.messages.get(session.id, update.id);
-      if (!message || !isStatusAdvance(message.status, update.status)) return [];
-      await repos.messages.setStatus(session.id, update.id, update.status, null, now);
-      const payload = { id: update.id, chatId: message.chatId, chatAltId: message.chatAltId, status: update.status, previous: message.status, ...(update.participant ? { participant: update.participant } : {}) };
-      const batch = [sessionEvent(this.newId, now, session, 'message.ack', payload)];
-      await repos.events.append(batch);
-      return batch;
-    });
-    this.publish(events);
+    // Most receipts change nothing (a second "sent", a late "delivered"): read first, write only on an
+    // advance, conditional on the status read, and read again if another receipt moved it meanwhile.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const message = await this.storage.messages.get(session.id, update.id);
+      if (!message || !isStatusAdvance(message.status, update.status)) return;
+      const now = this.clock.now();
+      const events = await this.storage.transaction(async (repos) => {
+        if (!(await repos.messages.setStatus(session.id, update.id, update.status, null, now, message.status))) return undefined;
+        const payload = { id: update.id, chatId: message.chatId, chatAltId: message.chatAltId, status: update.status, previous: message.status, ...(update.participant ? { participant: update.participant } : {}) };
+        const batch = [sessionEvent(this.newId, now, session, 'message.ack', payload)];
+        await repos.events.append(batch);
+        return batch;
+      });
+      if (events) {
+        this.publish(events);
+        return;
+      }
+    }
   }
 
   async contacts(session: SessionRef, contacts: Array<Omit<ContactRecord, 'sessionId' | 'updatedAt'>>): Promise<void> {
@@ -68,12 +75,31 @@ export class MessageRecorder {
     if (valid.length) await this.storage.contacts.upsertMany(valid.map((contact) => ({ ...contact, sessionId: session.id, updatedAt: now })));
   }
 
-  /** Records an outbound message sent through the API, with the event for it. */
-  async outbound(record: MessageRecord, events: EventRecord[], also?: (repos: Repositories) => Promise<unknown>): Promise<void> {
+  /**
+   * An API send WhatsApp took: the stored message becomes sent, with its event, in one transaction.
+   * `also` runs in the same transaction (the queue row leaves with it, so a crash cannot leave a sent
+   * message queued). Returns the message as stored, or undefined when it was deleted meanwhile.
+   */
+  async sent(session: SessionRef, messageId: string, sent: SentContent, also: (repos: Repositories) => Promise<unknown>): Promise<MessageRecord | undefined> {
+    const now = this.clock.now();
+    const { record, events } = await this.storage.transaction(async (repos) => {
+      const marked = await repos.messages.markSent(session.id, messageId, sent, now);
+      await also(repos);
+      if (!marked) return { record: undefined, events: [] };
+      await repos.chats.upsert({ sessionId: session.id, chatId: marked.chatId, name: null, lastMessageAt: marked.timestamp, lastMessageId: marked.id });
+      const batch = [sessionEvent(this.newId, now, session, 'message.sent', messagePayload(marked))];
+      await repos.events.append(batch);
+      return { record: marked, events: batch };
+    });
+    this.publish(events);
+    return record;
+  }
+
+  /** Records an outbound message the API accepted but WhatsApp did not take, with its event. */
+  async failed(record: MessageRecord, events: EventRecord[], also: (repos: Repositories) => Promise<unknown>): Promise<void> {
     await this.storage.transaction(async (repos) => {
       await repos.messages.upsert(record);
-      // e.g. the queue row leaves in the same commit, so a crash cannot leave a sent message queued.
-      if (also) await also(repos);
+      await also(repos);
       await repos.chats.upsert({ sessionId: record.sessionId, chatId: record.chatId, name: null, lastMessageAt: record.timestamp, lastMessageId: record.id });
       await repos.events.append(events);
     });

@@ -13,7 +13,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { MessageRecorder } from '../messages/message-recorder.ts';
 import { messagePayload } from '../messages/message-recorder.ts';
 import type { QueuedSend } from '../storage/outbound-ports.ts';
-import type { Storage } from '../storage/ports.ts';
+import type { Repositories, Storage } from '../storage/ports.ts';
 import { sessionEvent } from '../sessions/session-events.ts';
 import { SessionPacer } from './pacer.ts';
 import { parseOutbound } from './payload.ts';
@@ -150,15 +150,15 @@ export class OutboundWorker {
       state.again = false;
       const engine = this.deps.live(sessionId);
       if (!engine) return; // resumed by the next kick when the session is WORKING again
-      // Read fresh each time: a PATCHed pacing override applies from the next message on.
-      const record = await storage.sessions.get(sessionId);
-      if (!record) return;
-      const live: WorkingSession = { record, engine };
       const item = await storage.outbound.next(sessionId);
       if (!item) {
         if (state.again) continue;
         return;
       }
+      // Read fresh each time: a PATCHed pacing override applies from the next message on.
+      const record = await storage.sessions.get(sessionId);
+      if (!record) return;
+      const live: WorkingSession = { record, engine };
       if (item.attempts >= this.deps.maxAttempts) {
         await this.fail(item, live.record, `gave up after ${item.attempts} attempts`);
         continue;
@@ -201,18 +201,10 @@ export class OutboundWorker {
       return 'done';
     }
     // Store errors from here on propagate: the drain restarts and the message, still queued, goes again.
-    const stored = await this.deps.storage.messages.get(item.sessionId, item.messageId);
-    if (!stored) {
-      await this.deps.storage.outbound.remove(item.sessionId, item.messageId);
-      return 'done';
-    }
-    const now = this.deps.clock.now();
-    const record: MessageRecord = {
-      ...stored, ...sent,
-      content: { ...sent.content, ...(message.quoted ? { quotedId: message.quoted.id } : {}) },
-      status: 'sent', statusReason: null, updatedAt: now,
-    };
-    await this.settle(item, record, 'message.sent', live.record);
+    const content = { ...sent.content, ...(message.quoted ? { quotedId: message.quoted.id } : {}) };
+    const removeFromQueue = (repos: Repositories) => repos.outbound.remove(item.sessionId, item.messageId);
+    const record = await this.deps.recorder.sent(live.record, item.messageId, { ...sent, content }, removeFromQueue);
+    if (record) this.announceSettled(item, record);
     return 'done';
   }
 
@@ -239,12 +231,12 @@ export class OutboundWorker {
       return;
     }
     const record: MessageRecord = { ...stored, status: 'failed', statusReason: reason, updatedAt: this.deps.clock.now() };
-    await this.settle(item, record, 'message.failed', session);
+    const event = sessionEvent(this.deps.newId, record.updatedAt, session, 'message.failed', messagePayload(record));
+    await this.deps.recorder.failed(record, [event], (repos) => repos.outbound.remove(item.sessionId, item.messageId));
+    this.announceSettled(item, record);
   }
 
-  private async settle(item: QueuedSend, record: MessageRecord, type: string, session: SessionRecord): Promise<void> {
-    const event = sessionEvent(this.deps.newId, record.updatedAt, session, type, messagePayload(record));
-    await this.deps.recorder.outbound(record, [event], (repos) => repos.outbound.remove(item.sessionId, item.messageId));
+  private announceSettled(item: QueuedSend, record: MessageRecord): void {
     this.deps.onSettled?.(record.status === 'failed' ? 'failed' : 'sent', Math.max(0, record.updatedAt - item.enqueuedAt));
     for (const done of [...(this.waiters.get(item.messageId) ?? [])]) done();
   }

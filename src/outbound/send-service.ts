@@ -7,7 +7,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import { resolveRecipient } from '../domain/jid.ts';
 import type { MessageRecord } from '../domain/messages.ts';
-import type { SessionRecord } from '../domain/records.ts';
+import type { EventRecord, SessionRecord } from '../domain/records.ts';
 import type { EngineSession } from '../engines/engine.ts';
 import { describeOutbound } from '../engines/describe-outbound.ts';
 import type { MessageRef, OutboundMessage } from '../engines/messaging.ts';
@@ -97,30 +97,50 @@ export class SendService {
     const timeoutMs = options.timeoutMs ?? this.deps.syncTimeoutMs;
     if (options.mode === 'sync') await this.refuseLongWait(session, timeoutMs);
 
-    const now = clock.now();
-    const message: OutboundMessage = { to: recipient.jid, id: await freshMessageId(storage, engine, sessionId), content, ...(quoted ? { quoted } : {}) };
-    const queued = queuedRecord(session, message, now);
-    const events = [sessionEvent(this.deps.newId, now, session, 'message.queued', messagePayload(queued))];
-    try {
-      await storage.transaction(async (repos) => {
-        await repos.messages.upsert(queued);
-        await repos.outbound.enqueue([queueItem(message, session, this.deps.newId(), now)]);
-        if (key) await repos.idempotency.create({ scope, key, requestHash: hash, sessionId, resultId: message.id, createdAt: now });
-        await repos.events.append(events);
-      });
-    } catch (error) {
-      // Two requests with one key at the same moment: the loser replays the winner.
-      if (key && error instanceof StorageConflictError) {
-        const winner = await replayOf(storage, scope, key, hash, clock.now());
-        if (winner) return this.replay(sessionId, winner.resultId);
-      }
-      throw error;
-    }
+    const accepted = await this.store(session, engine, recipient.jid, content, quoted, key ? { scope, key, hash } : undefined);
+    if ('replayOf' in accepted) return this.replay(sessionId, accepted.replayOf);
+    const { message, queued, events } = accepted;
     this.deps.publish(events);
     this.deps.worker.kick(sessionId);
     if (options.mode === 'async') return { statusCode: 202, message: toView(queued), replayed: false };
     await this.deps.worker.settled(message.id, timeoutMs);
     return this.outcome(sessionId, message.id, false);
+  }
+
+  /**
+   * Stores the message, its queue row, the idempotency key and the message.queued event in one
+   * transaction. The engine's id is checked by the insert itself: an engine restarted may repeat an
+   * id, and then the message goes in under a fresh one.
+   */
+  private async store(
+    session: SessionRecord, engine: EngineSession, to: string, content: OutboundMessage['content'], quoted: MessageRef | undefined,
+    idempotency: { scope: string; key: string; hash: string } | undefined,
+  ): Promise<{ message: OutboundMessage; queued: MessageRecord; events: EventRecord[] } | { replayOf: string }> {
+    const { storage, clock, newId } = this.deps;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const now = clock.now();
+      const message: OutboundMessage = { to, id: engine.newMessageId(), content, ...(quoted ? { quoted } : {}) };
+      const queued = queuedRecord(session, message, now);
+      const events = [sessionEvent(newId, now, session, 'message.queued', messagePayload(queued))];
+      try {
+        const stored = await storage.transaction(async (repos) => {
+          if (!(await repos.messages.insertNew(queued))) return false;
+          await repos.outbound.enqueue([queueItem(message, session, newId(), now)]);
+          if (idempotency) await repos.idempotency.create({ scope: idempotency.scope, key: idempotency.key, requestHash: idempotency.hash, sessionId: session.id, resultId: message.id, createdAt: now });
+          await repos.events.append(events);
+          return true;
+        });
+        if (stored) return { message, queued, events };
+      } catch (error) {
+        // Two requests with one key at the same moment: the loser replays the winner.
+        if (idempotency && error instanceof StorageConflictError) {
+          const winner = await replayOf(storage, idempotency.scope, idempotency.key, idempotency.hash, clock.now());
+          if (winner) return { replayOf: winner.resultId };
+        }
+        throw error;
+      }
+    }
+    throw new AppError('INTERNAL', 'The engine keeps producing message ids that are already in use.');
   }
 
   /** A sync send that would wait for pacing longer than its timeout is refused before it is stored. */
