@@ -87,7 +87,10 @@ export interface EngineSession {
   call(method: string, args: unknown[]): Promise<unknown>;
   /** A fresh WhatsApp message id, assigned before sending. */
   newMessageId(): string;
-  /** Sends and resolves once WhatsApp's server acknowledged it. */
+  /**
+   * Sends and resolves with the message as sent. The engine does not report it again as a `message`
+   * event (the caller records what this returns); receipts for it arrive as `message_status`.
+   */
   sendMessage(message: OutboundMessage): Promise<SentMessage>;
   downloadMedia(message: MessageRef): Promise<DownloadedMedia>;
 }

@@ -22,12 +22,20 @@ function toContact(contact: Partial<Contact>) {
   };
 }
 
-export function wireBaileysEvents(sock: WASocket, emit: (event: EngineEvent) => void, onUndecryptable: () => void): void {
+export interface BaileysEventHooks {
+  onUndecryptable(): void;
+  /** True (once) for the echo Baileys emits of a message sent through EngineSession.sendMessage. */
+  isEchoOfOwnSend(messageId: string): boolean;
+}
+
+export function wireBaileysEvents(sock: WASocket, emit: (event: EngineEvent) => void, hooks: BaileysEventHooks): void {
   sock.ev.on('messages.upsert', ({ messages }) => {
     for (const message of messages) {
-      if (message.messageStubType === 2 /* CIPHERTEXT: could not decrypt */) onUndecryptable();
+      if (message.messageStubType === 2 /* CIPHERTEXT: could not decrypt */) hooks.onUndecryptable();
       const normalized = normalizeMessage(message);
-      if (normalized) emit({ type: 'message', message: normalized });
+      // sendMessage's caller records the message it returns; storing its echo again costs a transaction.
+      const echo = normalized?.fromMe === true && hooks.isEchoOfOwnSend(normalized.id);
+      if (normalized && !echo) emit({ type: 'message', message: normalized });
       // On a fast link a receipt can land while Baileys still buffers our own message, and arrive
       // merged into the upsert instead of as a messages.update.
       const status = statusFromBaileys(message.status);

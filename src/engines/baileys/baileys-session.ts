@@ -24,6 +24,8 @@ type OpenSocket = (auth: AuthenticationState) => Promise<WASocket>;
 
 /** How often wafleet measures the round trip of a ping of its own: rarely, since Baileys already pings every 30 s and frame age is the liveness signal. */
 const PROBE_INTERVAL_MS = 300_000;
+/** Ids sent through sendMessage whose echo has not come back yet; bounded in case one never does. */
+const MAX_PENDING_ECHOES = 1000;
 
 export class BaileysEngineSession implements EngineSession {
   private sock: WASocket | undefined;
@@ -32,6 +34,7 @@ export class BaileysEngineSession implements EngineSession {
   private keepaliveRttMs: number | null = null;
   private decryptErrors = 0;
   private probe: NodeJS.Timeout | undefined;
+  private readonly ownSends = new Set<string>();
   readonly features: EngineFeatures = createBaileysFeatures(() => this.requireSocket());
   /** Resolves once the socket talks to WhatsApp (first QR or open), for pairing-code requests. */
   private reachable!: Promise<void>;
@@ -59,8 +62,11 @@ export class BaileysEngineSession implements EngineSession {
     sock.ws.on('frame', () => {
       this.lastFrameAt = Date.now();
     });
-    wireBaileysEvents(sock, (event) => this.emitIfCurrent(sock, event), () => {
-      this.decryptErrors += 1;
+    wireBaileysEvents(sock, (event) => this.emitIfCurrent(sock, event), {
+      onUndecryptable: () => {
+        this.decryptErrors += 1;
+      },
+      isEchoOfOwnSend: (messageId) => this.ownSends.delete(messageId),
     });
   }
 
@@ -180,15 +186,24 @@ export class BaileysEngineSession implements EngineSession {
   async sendMessage(message: OutboundMessage): Promise<SentMessage> {
     const sock = this.requireSocket();
     const quoted = message.quoted ? refToMessage(message.quoted) : undefined;
+    this.expectEcho(message.id);
     const sent = await sock.sendMessage(message.to, toBaileysContent(message.content), {
       messageId: message.id,
       ...(quoted ? { quoted } : {}),
+    }).catch((error: unknown) => {
+      this.ownSends.delete(message.id);
+      throw error;
     });
     const normalized = sent ? normalizeMessage(sent) : undefined;
     if (!sent || !normalized) {
       throw new AppError('ENGINE_ERROR', 'Baileys did not return the sent message.');
     }
     return { id: normalized.id, chatId: normalized.chatId, timestamp: normalized.timestamp, type: normalized.type, content: normalized.content, raw: normalized.raw };
+  }
+
+  private expectEcho(messageId: string): void {
+    this.ownSends.add(messageId);
+    if (this.ownSends.size > MAX_PENDING_ECHOES) this.ownSends.delete(this.ownSends.values().next().value as string);
   }
 
   async downloadMedia(ref: MessageRef): Promise<DownloadedMedia> {
