@@ -146,10 +146,11 @@ export class WebhookDispatcher {
     const full = new Set(webhooks.filter((w) => (this.inFlight.get(w.id) ?? 0) >= endpointConcurrency).map((w) => w.id));
     const room = webhooks.reduce((sum, w) => sum + Math.max(0, endpointConcurrency - (this.inFlight.get(w.id) ?? 0)), 0);
     const free = Math.min(concurrency - this.total, room);
-    if (events.length === 0 && finished.length === 0 && free <= 0) return;
+    const deliveries = events.length > 0 ? this.fanOut.deliveriesFor(events, webhooks) : [];
+    // Events no webhook wants (or no webhooks at all) cost nothing: no transaction for them.
+    if (deliveries.length === 0 && finished.length === 0 && free <= 0) return;
     let claimed: DeliveryRecord[];
     try {
-      const deliveries = events.length > 0 ? this.fanOut.deliveriesFor(events, webhooks) : [];
       const now = this.deps.clock.now();
       claimed = await this.deps.storage.transaction(async (repos) => {
         await repos.deliveries.enqueue(deliveries);
