@@ -13,12 +13,20 @@ const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3') as { prototype: { prepare(sql: string): Statement } };
 const counts = new Map<string, number>();
 let statementPatched = false;
+const withStacks = process.env.BENCH_SQL_STACKS === '1';
+
+function callersInSrc(): string {
+  const frames = (new Error().stack ?? '').split('\n').filter((line) => line.includes('/src/'));
+  return frames.slice(0, 4).map((line) => line.trim().replace(/^at /, '').replace(/\(?file:\/\/.*\/src\//, '').replace(/\)$/, '')).join(' < ');
+}
 
 function countExecutions(proto: Statement): void {
   for (const method of ['run', 'get', 'all', 'iterate'] as const) {
     const original = proto[method];
     proto[method] = function (this: Statement, ...args: unknown[]) {
-      const key = this.source.replace(/\s+/g, ' ').slice(0, 160);
+      let key = this.source.replace(/\s+/g, ' ').slice(0, 160);
+      // BENCH_SQL_STACKS=1: transactions are told apart by who opened them (the first frames in src/).
+      if (withStacks && /^begin/i.test(key)) key += '  ← ' + callersInSrc();
       counts.set(key, (counts.get(key) ?? 0) + 1);
       return original.apply(this, args);
     };

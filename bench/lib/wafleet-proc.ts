@@ -77,6 +77,8 @@ export async function spawnWafleet(options: SpawnOptions): Promise<WafleetProc> 
         WAFLEET_LOG_LEVEL: 'warn',
         // Capacity is measured, not the per-key API rate limit (50 req/s by default); 0 turns it off.
         WAFLEET_RATE_LIMIT_RPS: '0',
+        // Bench switches for the preloads (e.g. BENCH_SQL_STACKS) pass through.
+        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_'))),
         ...options.env,
       },
     },
