@@ -123,3 +123,30 @@ test('a tampered creds row stops the load with AUTH_STATE_CORRUPT', async () => 
   await repo.write('s1', [row]);
   await assert.rejects(loadBaileysAuthState(port), { name: 'AppError', code: 'AUTH_STATE_CORRUPT' });
 });
+
+test('a key found missing is not looked up again until this socket writes it', async () => {
+  const { repo, port } = setup();
+  const { state } = await loadBaileysAuthState(port);
+  let reads = 0;
+  const get = repo.get.bind(repo);
+  repo.get = (...args: Parameters<typeof repo.get>) => {
+    reads += 1;
+    return get(...args);
+  };
+  assert.deepEqual(await state.keys.get('tctoken', ['1@lid']), {});
+  assert.deepEqual(await state.keys.get('tctoken', ['1@lid']), {});
+  assert.equal(reads, 1, 'the second lookup of a missing key does not reach the store');
+
+  const token = { token: Buffer.from([7, 7]), timestamp: '1' };
+  await state.keys.set({ tctoken: { '1@lid': token } });
+  assert.deepEqual(await state.keys.get('tctoken', ['1@lid', '2@lid']), { '1@lid': token });
+  assert.equal(reads, 2);
+  await state.keys.set({ tctoken: { '1@lid': null } });
+  assert.deepEqual(await state.keys.get('tctoken', ['1@lid', '2@lid']), {});
+  assert.equal(reads, 2, 'deleted and known-missing keys are answered without the store');
+
+  // Another socket (a reconnect) starts with no such knowledge and sees what is stored.
+  await state.keys.set({ tctoken: { '2@lid': token } });
+  const next = await loadBaileysAuthState(port);
+  assert.deepEqual(await next.state.keys.get('tctoken', ['2@lid']), { '2@lid': token });
+});

@@ -82,6 +82,32 @@ export function signalSetToWrites(data: SignalDataSet): PortWrite[] {
   return writes;
 }
 
+/**
+ * Keys this socket looked up and the store did not have. makeCacheableSignalKeyStore caches only
+ * what exists, and Baileys 7 looks up a `tctoken` for every recipient of every send (usually none
+ * stored): without this, each send reads the database for keys it already knows are missing.
+ * Coherent because one socket is the only writer of its session's auth state and every write passes
+ * through set() below. Bounded: past MAX_ABSENT entries it starts over.
+ */
+const MAX_ABSENT = 10_000;
+
+class KnownAbsentKeys {
+  private readonly keys = new Set<string>();
+
+  has(category: string, keyId: string): boolean {
+    return this.keys.has(`${category}\u0000${keyId}`);
+  }
+
+  add(category: string, keyId: string): void {
+    if (this.keys.size >= MAX_ABSENT) this.keys.clear();
+    this.keys.add(`${category}\u0000${keyId}`);
+  }
+
+  delete(category: string, keyId: string): void {
+    this.keys.delete(`${category}\u0000${keyId}`);
+  }
+}
+
 export async function loadBaileysAuthState(port: AuthStatePort, options: BaileysAuthStateOptions = {}): Promise<BaileysAuthState> {
   const stored = (await port.get(CREDS_CATEGORY, [CREDS_KEY])).get(CREDS_KEY);
   const creds: AuthenticationCreds = stored ? decodeValue(stored, CREDS_CATEGORY, CREDS_KEY) : initAuthCreds();
@@ -95,10 +121,14 @@ export async function loadBaileysAuthState(port: AuthStatePort, options: Baileys
     return run;
   };
 
+  const absent = new KnownAbsentKeys();
   const keys: SignalKeyStore = {
     async get(type, ids) {
+      const unknown = ids.filter((id) => !absent.has(type, id));
+      if (unknown.length === 0) return {};
       try {
-        const found = await port.get(type, ids);
+        const found = await port.get(type, unknown);
+        for (const id of unknown) if (!found.has(id)) absent.add(type, id);
         // Missing ids are left out (not null), as Baileys' own stores and cache expect.
         const result: { [id: string]: SignalDataTypeMap[typeof type] } = {};
         for (const [id, bytes] of found) result[id] = reviveSignalValue(type, decodeValue(bytes, type, id));
@@ -111,6 +141,10 @@ export async function loadBaileysAuthState(port: AuthStatePort, options: Baileys
     async set(data) {
       // Serialized now, synchronously: later mutation of the objects by Baileys cannot change the batch.
       const writes = signalSetToWrites(data);
+      for (const write of writes) {
+        if (write.value === null) absent.add(write.category, write.keyId);
+        else absent.delete(write.category, write.keyId);
+      }
       if (writes.length > 0) await enqueue(writes);
     },
   };
