@@ -3,6 +3,7 @@ import type { ApiKeyRepository } from '../ports.ts';
 import type { ApiKeysTable, Db } from './database.ts';
 import { insertOrConflict } from './errors.ts';
 import { fromJson, toJson, toMillis, toMillisOrNull } from './json.ts';
+import { ReusableQuery } from './reusable-query.ts';
 import { storableText } from './text.ts';
 
 function toApiKey(row: ApiKeysTable): ApiKeyRecord {
@@ -17,6 +18,8 @@ function toApiKey(row: ApiKeysTable): ApiKeyRecord {
     lastUsedAt: toMillisOrNull(row.last_used_at),
   };
 }
+
+const keyByHash = new ReusableQuery(['hash'], (db: Db, p: { hash: string }) => db.selectFrom('api_keys').selectAll().where('hash', '=', p.hash));
 
 export class KyselyApiKeyRepository implements ApiKeyRepository {
   constructor(private readonly db: Db) {}
@@ -41,7 +44,7 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
   }
 
   async getByHash(hash: string): Promise<ApiKeyRecord | undefined> {
-    const row = await this.db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
+    const row = await keyByHash.executeTakeFirst(this.db, { hash });
     return row && toApiKey(row);
   }
 

@@ -2,6 +2,7 @@ import type { ChatRecord } from '../../domain/messages.ts';
 import type { ChatRepository, Page } from '../ports.ts';
 import type { ChatsTable, Db } from './database.ts';
 import { toMillis } from './json.ts';
+import { ReusableQuery } from './reusable-query.ts';
 import { storableText } from './text.ts';
 
 function toChat(row: ChatsTable): ChatRecord {
@@ -14,24 +15,15 @@ function toChat(row: ChatsTable): ChatRecord {
   };
 }
 
-export class KyselyChatRepository implements ChatRepository {
-  constructor(private readonly db: Db) {}
-
-  /**
-   * One atomic statement. The last message moves only forward in time (an older message arriving
-   * late, e.g. from history sync, does not replace it); at an equal time a known id is kept. A
-   * null name keeps the stored one.
-   */
-  async upsert(chat: ChatRecord): Promise<void> {
-    await this.db
-      .insertInto('chats')
-      .values({
-        session_id: chat.sessionId,
-        chat_id: chat.chatId,
-        name: storableText(chat.name),
-        last_message_at: chat.lastMessageAt,
-        last_message_id: chat.lastMessageId,
-      })
+/**
+ * One atomic statement. The last message moves only forward in time (an older message arriving
+ * late, e.g. from history sync, does not replace it); at an equal time a known id is kept. A null
+ * name keeps the stored one.
+ */
+const upsertChat = new ReusableQuery(['session_id', 'chat_id', 'name', 'last_message_at', 'last_message_id'], (db: Db, row: ChatsTable) =>
+  db
+    .insertInto('chats')
+      .values(row)
       .onConflict((oc) =>
         oc.columns(['session_id', 'chat_id']).doUpdateSet((eb) => {
           const newer = eb('excluded.last_message_at', '>', eb.ref('chats.last_message_at'));
@@ -53,8 +45,21 @@ export class KyselyChatRepository implements ChatRepository {
               .end(),
           };
         }),
-      )
-      .execute();
+      ),
+);
+
+export class KyselyChatRepository implements ChatRepository {
+  constructor(private readonly db: Db) {}
+
+  /** See upsertChat. */
+  async upsert(chat: ChatRecord): Promise<void> {
+    await upsertChat.execute(this.db, {
+      session_id: chat.sessionId,
+      chat_id: chat.chatId,
+      name: storableText(chat.name),
+      last_message_at: chat.lastMessageAt,
+      last_message_id: chat.lastMessageId,
+    });
   }
 
   async get(sessionId: string, chatId: string): Promise<ChatRecord | undefined> {

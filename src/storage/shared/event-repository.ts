@@ -3,6 +3,7 @@ import type { EventQuery, EventRepository } from '../ports.ts';
 import type { Db, EventsTable } from './database.ts';
 import { insertOrConflict } from './errors.ts';
 import { fromJson, toJson, toMillis } from './json.ts';
+import { ReusableQuery } from './reusable-query.ts';
 
 /** Rows per INSERT: 6 parameters each stays far below SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 500;
@@ -18,6 +19,8 @@ function toEvent(row: EventsTable): EventRecord {
   };
 }
 
+const appendOne = new ReusableQuery(['id', 'tenant_id', 'session_id', 'type', 'timestamp', 'payload'], (db: Db, row: EventsTable) => db.insertInto('events').values(row));
+
 export class KyselyEventRepository implements EventRepository {
   constructor(private readonly db: Db) {}
 
@@ -32,6 +35,11 @@ export class KyselyEventRepository implements EventRepository {
       timestamp: event.timestamp,
       payload: toJson(event.payload),
     }));
+    const [only] = rows;
+    if (rows.length === 1 && only) {
+      await insertOrConflict('an event with this id', () => appendOne.execute(this.db, only));
+      return;
+    }
     const insertAll = async (db: Db): Promise<void> => {
       for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
         await db.insertInto('events').values(rows.slice(start, start + INSERT_CHUNK)).execute();

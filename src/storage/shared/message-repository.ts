@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import type { MessageListQuery, MessageRepository, SentContent } from '../ports.ts';
 import type { Db, Dialect, MessagesTable } from './database.ts';
 import { fromJson, toJson, toMillis } from './json.ts';
+import { ReusableQuery } from './reusable-query.ts';
 import { storableText } from './text.ts';
 
 function toMessage(row: MessagesTable): MessageRecord {
@@ -67,6 +68,55 @@ function merge(stored: MessageRecord, incoming: MessageRecord): MessageRecord {
   };
 }
 
+const MESSAGE_COLUMNS = [
+  'session_id', 'id', 'tenant_id', 'chat_id', 'chat_alt_id', 'from_me', 'sender_id', 'sender_alt_id',
+  'type', 'content', 'status', 'status_reason', 'timestamp', 'raw', 'updated_at',
+] as const satisfies ReadonlyArray<keyof MessagesTable>;
+
+type MessageKey = { sessionId: string; id: string };
+
+const messageByKey = new ReusableQuery(['sessionId', 'id'], (db: Db, p: MessageKey) =>
+  db.selectFrom('messages').selectAll().where('session_id', '=', p.sessionId).where('id', '=', p.id),
+);
+
+const insertMessageIfAbsent = new ReusableQuery(MESSAGE_COLUMNS, (db: Db, row: MessagesTable) =>
+  db.insertInto('messages').values(row).onConflict((oc) => oc.columns(['session_id', 'id']).doNothing()),
+);
+
+type SentRow = MessageKey & Pick<MessagesTable, 'chat_id' | 'timestamp' | 'type' | 'content' | 'raw' | 'updated_at'>;
+const markMessageSent = new ReusableQuery(['sessionId', 'id', 'chat_id', 'timestamp', 'type', 'content', 'raw', 'updated_at'], (db: Db, p: SentRow) => {
+  // Only `queued` → `sent` is an advance; a receipt that came first (delivered, read) stays.
+  const stillQueued = sql<boolean>`${sql.ref('status')} = ${'queued'}`;
+  return db
+    .updateTable('messages')
+    .set({
+      chat_id: p.chat_id,
+      timestamp: p.timestamp,
+      type: p.type,
+      content: p.content,
+      raw: sql<string | null>`coalesce(${p.raw}, ${sql.ref('raw')})`,
+      status: sql<string>`case when ${stillQueued} then ${'sent'} else ${sql.ref('status')} end`,
+      status_reason: sql<string | null>`case when ${stillQueued} then null else ${sql.ref('status_reason')} end`,
+      updated_at: p.updated_at,
+    })
+    .where('session_id', '=', p.sessionId)
+    .where('id', '=', p.id)
+    .returningAll();
+});
+
+type StatusRow = MessageKey & Pick<MessagesTable, 'status' | 'status_reason' | 'updated_at'>;
+const setMessageStatus = new ReusableQuery(['sessionId', 'id', 'status', 'status_reason', 'updated_at'], (db: Db, p: StatusRow) =>
+  db.updateTable('messages').set({ status: p.status, status_reason: p.status_reason, updated_at: p.updated_at }).where('session_id', '=', p.sessionId).where('id', '=', p.id),
+);
+const setMessageStatusIf = new ReusableQuery(['sessionId', 'id', 'status', 'status_reason', 'updated_at', 'expected'], (db: Db, p: StatusRow & { expected: string }) =>
+  db
+    .updateTable('messages')
+    .set({ status: p.status, status_reason: p.status_reason, updated_at: p.updated_at })
+    .where('session_id', '=', p.sessionId)
+    .where('id', '=', p.id)
+    .where('status', '=', p.expected),
+);
+
 export class KyselyMessageRepository implements MessageRepository {
   constructor(
     private readonly db: Db,
@@ -85,34 +135,14 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   async markSent(sessionId: string, id: string, sent: SentContent, at: number): Promise<MessageRecord | undefined> {
-    // Only `queued` → `sent` is an advance; a receipt that came first (delivered, read) stays.
-    const stillQueued = sql<boolean>`${sql.ref('status')} = ${'queued'}`;
-    const row = await this.db
-      .updateTable('messages')
-      .set({
-        chat_id: sent.chatId,
-        timestamp: sent.timestamp,
-        type: sent.type,
-        content: toJson(sent.content),
-        raw: sql<string | null>`coalesce(${sent.raw}, ${sql.ref('raw')})`,
-        status: sql<string>`case when ${stillQueued} then ${'sent'} else ${sql.ref('status')} end`,
-        status_reason: sql<string | null>`case when ${stillQueued} then null else ${sql.ref('status_reason')} end`,
-        updated_at: at,
-      })
-      .where('session_id', '=', sessionId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
+    const row = await markMessageSent.executeTakeFirst(this.db, {
+      sessionId, id, chat_id: sent.chatId, timestamp: sent.timestamp, type: sent.type, content: toJson(sent.content), raw: sent.raw, updated_at: at,
+    });
     return row && toMessage(row);
   }
 
   private async insertIfAbsent(db: Db, message: MessageRecord): Promise<boolean> {
-    const inserted = await db
-      .insertInto('messages')
-      .values(toRow(message))
-      .onConflict((oc) => oc.columns(['session_id', 'id']).doNothing())
-      .executeTakeFirst();
-    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+    return (await insertMessageIfAbsent.executeCount(db, toRow(message))) > 0;
   }
 
   /** Insert-if-absent, else read (row-locked on PostgreSQL), merge in code and write back. */
@@ -137,12 +167,7 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   async get(sessionId: string, id: string): Promise<MessageRecord | undefined> {
-    const row = await this.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('session_id', '=', sessionId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await messageByKey.executeTakeFirst(this.db, { sessionId, id });
     return row && toMessage(row);
   }
 
@@ -161,14 +186,9 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   async setStatus(sessionId: string, id: string, status: MessageStatus, reason: string | null, at: number, expected?: MessageStatus): Promise<boolean> {
-    let update = this.db
-      .updateTable('messages')
-      .set({ status, status_reason: storableText(reason), updated_at: at })
-      .where('session_id', '=', sessionId)
-      .where('id', '=', id);
-    if (expected) update = update.where('status', '=', expected);
-    const result = await update.executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    const values = { sessionId, id, status, status_reason: storableText(reason), updated_at: at };
+    const changed = expected ? await setMessageStatusIf.executeCount(this.db, { ...values, expected }) : await setMessageStatus.executeCount(this.db, values);
+    return changed > 0;
   }
 
   async listQueued(sessionId: string, limit: number): Promise<MessageRecord[]> {

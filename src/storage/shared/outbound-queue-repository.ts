@@ -1,6 +1,7 @@
 import type { OutboundQueueRepository, QueueDepth, QueuedSend } from '../outbound-ports.ts';
 import type { Db } from './database.ts';
 import { toMillis } from './json.ts';
+import { ReusableQuery } from './reusable-query.ts';
 import type { OutboundQueueTable } from './outbound-tables.ts';
 
 /** Rows per INSERT: 9 parameters each stays far below both drivers' parameter limits. */
@@ -20,6 +21,31 @@ function toQueued(row: OutboundQueueTable): QueuedSend {
   };
 }
 
+const QUEUE_COLUMNS = ['session_id', 'message_id', 'tenant_id', 'seq', 'chat_id', 'payload', 'bulk_job_id', 'attempts', 'enqueued_at'] as const satisfies ReadonlyArray<keyof OutboundQueueTable>;
+type QueueKey = { sessionId: string; messageId: string };
+
+const enqueueOne = new ReusableQuery(QUEUE_COLUMNS, (db: Db, row: OutboundQueueTable) => db.insertInto('outbound_queue').values(row));
+const nextInQueue = new ReusableQuery(['sessionId'], (db: Db, p: { sessionId: string }) =>
+  db
+    .selectFrom('outbound_queue as q')
+    .leftJoin('bulk_jobs as j', 'j.id', 'q.bulk_job_id')
+    .selectAll('q')
+    .where('q.session_id', '=', p.sessionId)
+    .where((eb) => eb.or([eb('q.bulk_job_id', 'is', null), eb('j.status', '=', 'running')]))
+    .orderBy('q.seq')
+    .limit(1),
+);
+const countAttempt = new ReusableQuery(['sessionId', 'messageId'], (db: Db, p: QueueKey) =>
+  db
+    .updateTable('outbound_queue')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('session_id', '=', p.sessionId)
+    .where('message_id', '=', p.messageId),
+);
+const removeFromQueue = new ReusableQuery(['sessionId', 'messageId'], (db: Db, p: QueueKey) =>
+  db.deleteFrom('outbound_queue').where('session_id', '=', p.sessionId).where('message_id', '=', p.messageId),
+);
+
 export class KyselyOutboundQueueRepository implements OutboundQueueRepository {
   constructor(private readonly db: Db) {}
 
@@ -35,36 +61,27 @@ export class KyselyOutboundQueueRepository implements OutboundQueueRepository {
       attempts: item.attempts,
       enqueued_at: item.enqueuedAt,
     }));
+    const [only] = rows;
+    if (rows.length === 1 && only) {
+      await enqueueOne.execute(this.db, only);
+      return;
+    }
     for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
       await this.db.insertInto('outbound_queue').values(rows.slice(start, start + INSERT_CHUNK)).execute();
     }
   }
 
   async next(sessionId: string): Promise<QueuedSend | undefined> {
-    const row = await this.db
-      .selectFrom('outbound_queue as q')
-      .leftJoin('bulk_jobs as j', 'j.id', 'q.bulk_job_id')
-      .selectAll('q')
-      .where('q.session_id', '=', sessionId)
-      .where((eb) => eb.or([eb('q.bulk_job_id', 'is', null), eb('j.status', '=', 'running')]))
-      .orderBy('q.seq')
-      .limit(1)
-      .executeTakeFirst();
+    const row = await nextInQueue.executeTakeFirst(this.db, { sessionId });
     return row && toQueued(row);
   }
 
   async markAttempt(sessionId: string, messageId: string): Promise<void> {
-    await this.db
-      .updateTable('outbound_queue')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-      .where('session_id', '=', sessionId)
-      .where('message_id', '=', messageId)
-      .execute();
+    await countAttempt.execute(this.db, { sessionId, messageId });
   }
 
   async remove(sessionId: string, messageId: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('outbound_queue').where('session_id', '=', sessionId).where('message_id', '=', messageId).executeTakeFirst();
-    return result.numDeletedRows > 0n;
+    return (await removeFromQueue.executeCount(this.db, { sessionId, messageId })) > 0;
   }
 
   async removeByJob(jobId: string): Promise<string[]> {

@@ -3,10 +3,13 @@ import type { DesiredState, SessionStatus } from '../../domain/session.ts';
 import type { Page, SessionListQuery, SessionRepository } from '../ports.ts';
 import type { Db, Dialect, SessionsTable } from './database.ts';
 import { insertOrConflict } from './errors.ts';
+import { ReusableQuery } from './reusable-query.ts';
 import { fromJson, toJson, toMillis } from './json.ts';
 import { storableText } from './text.ts';
 
 type SessionPatch = Parameters<SessionRepository['update']>[1];
+
+const sessionById = new ReusableQuery(['id'], (db: Db, p: { id: string }) => db.selectFrom('sessions').selectAll().where('id', '=', p.id));
 
 function toSession(row: SessionsTable): SessionRecord {
   return {
@@ -61,7 +64,7 @@ export class KyselySessionRepository implements SessionRepository {
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
-    const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await sessionById.executeTakeFirst(this.db, { id });
     return row && toSession(row);
   }
 

@@ -1,12 +1,17 @@
 import type { TenantPacingRepository } from '../outbound-ports.ts';
 import type { Db } from './database.ts';
 import { fromJson, toJson } from './json.ts';
+import { ReusableQuery } from './reusable-query.ts';
+
+const pacingOfTenant = new ReusableQuery(['tenantId'], (db: Db, p: { tenantId: string }) =>
+  db.selectFrom('tenant_pacing').select('pacing').where('tenant_id', '=', p.tenantId),
+);
 
 export class KyselyTenantPacingRepository implements TenantPacingRepository {
   constructor(private readonly db: Db) {}
 
   async get(tenantId: string): Promise<Record<string, unknown> | undefined> {
-    const row = await this.db.selectFrom('tenant_pacing').select('pacing').where('tenant_id', '=', tenantId).executeTakeFirst();
+    const row = await pacingOfTenant.executeTakeFirst(this.db, { tenantId });
     return row && fromJson<Record<string, unknown>>(row.pacing);
   }
 
