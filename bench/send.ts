@@ -1,6 +1,8 @@
 /**
  * Benchmark 3: send throughput and latency.
  *   npm run bench:send -- [--messages 500] [--concurrency 8] [--contacts 4] [--rounds 1] [--modes sync,async]
+ *     [--background N]   N more idle sessions in wafleet and N more idle sockets in the raw process
+ *     [--pg URL]         wafleet on PostgreSQL (a schema of its own, dropped at the end) instead of SQLite
  *
  * One wafleet session (child process, SQLite) and one raw Baileys socket (bare process), both paired
  * to the in-process simulator, send the same text messages round-robin to virtual contacts. A message
@@ -17,7 +19,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineLine } from './lib/machine.ts';
 import { cpuSeconds, loadAverage } from './lib/procfs.ts';
-import { ensureTenant, pairSession, sessionId, sessionPhone } from './lib/provision.ts';
+import { dropPostgresSchema } from '../src/storage/postgres/open-postgres.ts';
+import { ensureTenant, pairSession, provisionRange, sessionId, sessionPhone } from './lib/provision.ts';
 import { RAW_PHONE_PREFIX, spawnRawBaileys, type RawBaileys } from './lib/raw-baileys.ts';
 import { startSimHost } from './lib/sim-host.ts';
 import { now, pool, sleep, summarize } from './lib/stats.ts';
@@ -35,6 +38,8 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     /** Count the SQL statements the wafleet process runs, written to this file at exit. */
     'count-sql': { type: 'string' },
+    background: { type: 'string', default: '0' },
+    pg: { type: 'string' },
     /** What-if: SQLite synchronous=NORMAL in the wafleet process (wafleet itself keeps FULL). */
     'sqlite-normal': { type: 'boolean', default: false },
   },
@@ -43,6 +48,9 @@ const total = Number(values.messages);
 const concurrency = Number(values.concurrency);
 const contactCount = Number(values.contacts);
 const rounds = Number(values.rounds);
+const background = Number(values.background);
+/** PostgreSQL: a schema of our own, dropped at the end. */
+const pgSchema = values.pg ? `bench_send_${randomBytes(4).toString('hex')}` : undefined;
 const modes = values.modes.split(',').filter((m) => m === 'sync' || m === 'async');
 const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
@@ -96,16 +104,21 @@ async function sendViaApi(count: number, contacts: string[], prefix: string, mod
 
 try {
   log(`machine: ${machineLine()}`);
-  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_PACING_PER_MINUTE: '0', ...(values['count-sql'] ? { BENCH_SQL_COUNT_FILE: values['count-sql'] } : {}) }, nodeFlags: [
+  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_PACING_PER_MINUTE: '0', ...(values.pg && pgSchema ? { DATABASE_URL: values.pg, WAFLEET_DATABASE_SCHEMA: pgSchema } : {}), ...(values['count-sql'] ? { BENCH_SQL_COUNT_FILE: values['count-sql'] } : {}) }, nodeFlags: [
   ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
   ...(values['count-sql'] ? ['--import', 'tsx', '--import', './bench/lib/count-sql-preload.ts'] : []),
   ...(values['sqlite-normal'] ? ['--import', 'tsx', '--import', './bench/lib/sqlite-normal-preload.ts'] : []),
 ] });
-  await ensureTenant(proc, 5);
+  await ensureTenant(proc, 5 + background);
   await pairSession(proc, sim, sessionId(0), sessionPhone(0));
   raw = await spawnRawBaileys({ wsUrl: sim.sim.wsUrl, adminUrl: sim.sim.adminUrl, simRootKey: sim.sim.rootPublicKey, logFile: join(dataDir, 'raw.log') });
   await raw.pair(0, 1, 1);
   log(`paired one wafleet session (${sessionPhone(0)}) and one raw socket (${RAW_PHONE_PREFIX}${'0'.padStart(7, '0')})`);
+  if (background > 0) {
+    log(`pairing ${background} idle background sessions in each process`);
+    await provisionRange(proc, sim, 1, 1 + background, 8, log);
+    await raw.pair(1, 1 + background, 8);
+  }
 
   const phones: string[] = [];
   for (let i = 0; i < contactCount; i++) {
@@ -143,12 +156,14 @@ try {
   await raw?.stop().catch(() => undefined);
   await proc?.stop().catch(() => undefined);
   await sim.stop();
+  if (values.pg && pgSchema) await dropPostgresSchema(values.pg, pgSchema).catch(() => undefined);
   if (values.keep) log(`kept ${dataDir}`);
   else rmSync(dataDir, { recursive: true, force: true });
 }
 
 console.log(`\n## send benchmark — ${machineLine()}`);
-console.log(`command: npm run bench:send -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount} --rounds ${rounds} --modes ${modes.join(',')}${values['sqlite-normal'] ? ' --sqlite-normal (what-if: SQLite synchronous=NORMAL)' : ''}\n`);
+console.log(`store: ${values.pg ? 'PostgreSQL' : 'SQLite'} · background sessions: ${background}`);
+console.log(`command: npm run bench:send -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount} --rounds ${rounds} --modes ${modes.join(',')}${background ? ` --background ${background}` : ''}${values.pg ? ' --pg …' : ''}${values['sqlite-normal'] ? ' --sqlite-normal (what-if: SQLite synchronous=NORMAL)' : ''}\n`);
 console.log('| sender | round | delivered | msgs/s delivered | send→delivered p50 / p99 ms | call returns p50 / p99 ms | sender CPU ms/msg | load |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of results) console.log(`| ${r.label} | ${r.round} | ${r.delivered}/${r.sent} | ${r.rate.toFixed(1)} | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} | ${r.apiP50.toFixed(1)} / ${r.apiP99.toFixed(1)} | ${r.cpuMsPerMessage.toFixed(2)} | ${r.load} |`);
