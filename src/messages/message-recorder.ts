@@ -35,10 +35,11 @@ export class MessageRecorder {
     const now = this.clock.now();
     const record: MessageRecord = { ...normalized, sessionId: session.id, tenantId: session.tenantId, statusReason: null, updatedAt: now };
     const events = await this.storage.transaction(async (repos) => {
-      const existing = await repos.messages.get(session.id, record.id);
-      await repos.messages.upsert(record);
+      // Most messages are new: the insert tells, and only a second sighting merges into the stored row.
+      const existing = !(await repos.messages.insertNew(record));
+      if (existing) await repos.messages.upsert(record);
       await repos.chats.upsert({ sessionId: session.id, chatId: record.chatId, name: null, lastMessageAt: record.timestamp, lastMessageId: record.id });
-      // Our own API sends come back from the engine as an echo: already stored and announced.
+      // A message this account sent and wafleet already stored (e.g. an API send seen again): already announced.
       if (existing && record.fromMe) return [];
       const type = EVENT_BY_TYPE[record.type] ?? (record.fromMe ? 'message.sent' : 'message.received');
       const batch = [sessionEvent(this.newId, now, session, type, messagePayload(record))];
