@@ -14,6 +14,10 @@ type Command =
   | { cmd: 'send'; session: number; to: string[]; count: number; concurrency: number; prefix: string }
   | { cmd: 'exit' };
 
+// This file runs under tsx, which turns on source-mapped stack traces; wafleet runs compiled without
+// them. Baileys formats a stack on every promiseTimeout, so leave them off here too (a fair floor).
+process.setSourceMapsEnabled(false);
+
 const logger = pino({ level: process.env.BENCH_ENGINE_LOG_LEVEL ?? 'warn' });
 const sockets = new Map<number, WASocket>();
 

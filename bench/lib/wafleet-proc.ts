@@ -20,7 +20,7 @@ export interface WafleetProc {
   readyMs: number;
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }>;
   metrics(): Promise<Metrics>;
-  /** Full GC in the child (bench/lib/gc-preload.ts), then a short pause for the heap to shrink. */
+  /** Full GC in the child (bench/lib/bench-preload.mjs), then a short pause for the heap to shrink. */
   gc(): Promise<void>;
   /** SIGTERM and wait for exit; returns ms taken. */
   stop(): Promise<number>;
@@ -60,7 +60,8 @@ export async function spawnWafleet(options: SpawnOptions): Promise<WafleetProc> 
   const started = now();
   const child = spawn(
     process.execPath,
-    [...(options.nodeFlags ?? []), '--expose-gc', '--import', 'tsx', '--import', './bench/lib/gc-preload.ts', '--import', './test/helpers/sim-trust-preload.ts', 'src/main.ts', 'serve'],
+    // The compiled server, as `npm start` runs it (the bench:* scripts build it first).
+    [...(options.nodeFlags ?? []), '--expose-gc', '--import', './bench/lib/bench-preload.mjs', 'dist/main.js', 'serve'],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,15 @@
 /** Runs `wafleet serve` as a real child process (as a user starts it) and talks to it over HTTP. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
+
+/** What `npm start` runs: the build of src/ (`npm run build`; `npm test` builds it before the tests). */
+export function compiledMain(): string {
+  const main = new URL('../../dist/main.js', import.meta.url).pathname;
+  if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first (npm test does).`);
+  return main;
+}
 
 export interface ServedWafleet {
   child: ChildProcess;
@@ -13,10 +21,14 @@ export interface ServedWafleet {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** Starts `node --import tsx [--import preload…] src/main.ts serve` with exactly `env`. */
-export function serveWafleet(env: NodeJS.ProcessEnv, preloads: string[] = []): ServedWafleet {
-  const imports = ['tsx', ...preloads].flatMap((module) => ['--import', module]);
-  const child = spawn(process.execPath, [...imports, MAIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `node --import tsx [--import preload…] src/main.ts serve` with exactly `env`; with
+ * `compiled`, `node dist/main.js serve` as `npm start` does (preloads must then be JavaScript).
+ */
+export function serveWafleet(env: NodeJS.ProcessEnv, preloads: string[] = [], options: { compiled?: boolean } = {}): ServedWafleet {
+  const imports = [...(options.compiled ? [] : ['tsx']), ...preloads].flatMap((module) => ['--import', module]);
+  const main = options.compiled ? compiledMain() : MAIN;
+  const child = spawn(process.execPath, [...imports, main, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

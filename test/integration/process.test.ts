@@ -5,9 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveWafleet } from '../helpers/wafleet-process.ts';
+import { compiledMain, serveWafleet } from '../helpers/wafleet-process.ts';
 
-const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
+// The compiled build, as `npm start` and `npm run wafleet` run it.
+const MAIN = compiledMain();
 
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test' };
@@ -18,7 +19,7 @@ describe('the wafleet process', () => {
   test('first start prints an admin key once that works; the second start does not print one; SIGTERM exits 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-proc-'));
     try {
-      const first = serveWafleet(cleanEnv({ WAFLEET_DATA_DIR: dataDir }));
+      const first = serveWafleet(cleanEnv({ WAFLEET_DATA_DIR: dataDir }), [], { compiled: true });
       const url = await first.url;
       const key = /(wfk_[A-Za-z0-9_-]{20,})/.exec(first.output())?.[1];
       assert.ok(key, `an admin key is printed:\n${first.output()}`);
@@ -29,7 +30,7 @@ describe('the wafleet process', () => {
       assert.equal(await first.exit, 0);
       assert.match(first.output(), /stopped cleanly/);
 
-      const second = serveWafleet(cleanEnv({ WAFLEET_DATA_DIR: dataDir }));
+      const second = serveWafleet(cleanEnv({ WAFLEET_DATA_DIR: dataDir }), [], { compiled: true });
       const secondUrl = await second.url;
       assert.doesNotMatch(second.output(), /wfk_/);
       assert.equal((await fetch(`${secondUrl}/v1/tenants`, { headers: { authorization: `Bearer ${key}` } })).status, 200, 'the key survives restarts');
@@ -41,7 +42,7 @@ describe('the wafleet process', () => {
   });
 
   test('a bad configuration value stops the process with a message naming the variable', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+    const result = spawnSync(process.execPath, [MAIN, 'serve'], {
       env: cleanEnv({ WAFLEET_PORT: 'http' }),
       encoding: 'utf8',
     });
@@ -52,7 +53,7 @@ describe('the wafleet process', () => {
   test('CLI: tenants create, keys create, sessions list', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-cli-'));
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: cleanEnv({ WAFLEET_DATA_DIR: dataDir }), encoding: 'utf8' });
+      spawnSync(process.execPath, [MAIN, ...args], { env: cleanEnv({ WAFLEET_DATA_DIR: dataDir }), encoding: 'utf8' });
     try {
       assert.match(run('migrate').stdout, /sqlite: applied/);
       assert.match(run('migrate').stdout, /schema already current/);
