@@ -2,6 +2,7 @@
  * Benchmark 1 (sessions per node) and 2 (restore), one run:
  *   npm run bench:sessions -- --n 50,200 [--concurrency 8] [--idle-s 30] [--settle-s 10] [--no-raw] [--no-restore] [--tuned 32:0]
  *     [--cpu-prof DIR]   V8 CPU profile of each restarted wafleet (restore + the idle settle after it)
+ *     [--pg URL]         wafleet on PostgreSQL (a schema of its own, dropped at the end) instead of SQLite
  *
  * One wafleet process (child, SQLite) against the in-process simulator. Sessions are paired through
  * the API + sim admin API in parallel batches, up to each N in --n in turn; at each N the child's RSS
@@ -15,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { dropPostgresSchema } from '../src/storage/postgres/open-postgres.ts';
 import { machineLine } from './lib/machine.ts';
 import { cpuShare, loadAverage, rssBytes } from './lib/procfs.ts';
 import { ensureTenant, provisionRange } from './lib/provision.ts';
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     tuned: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    pg: { type: 'string' },
     /** Shared AsyncLocalStorage preload (bench/lib/shared-als-preload.ts); wafleet's engine now installs it itself, so this is a no-op for wafleet. */
     'shared-als': { type: 'boolean', default: false },
   },
@@ -52,7 +55,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-bench-sessions-'));
 const masterKey = randomBytes(32).toString('base64');
 const sim = await startSimHost();
 const sharedAls = values['shared-als'] ? ['--import', 'tsx', '--import', './bench/lib/shared-als-preload.ts'] : [];
-const spawnOpts = { dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey, nodeFlags: sharedAls };
+/** PostgreSQL: a schema of our own, dropped at the end. */
+const pgSchema = values.pg ? `bench_sessions_${randomBytes(4).toString('hex')}` : undefined;
+const storeEnv: Record<string, string> = values.pg && pgSchema ? { DATABASE_URL: values.pg, WAFLEET_DATABASE_SCHEMA: pgSchema } : {};
+const spawnOpts = { dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey, nodeFlags: sharedAls, env: storeEnv };
 let proc: WafleetProc | undefined;
 let raw: RawBaileys | undefined;
 const points: Point[] = [];
@@ -127,7 +133,7 @@ try {
       log(`restore, ${variant.label}: SIGTERM with ${maxN} WORKING`);
       const stopMs = await proc.stop();
       const t0 = now();
-      proc = await spawnWafleet({ ...spawnOpts, env: variant.env, nodeFlags: [...sharedAls, ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [])] });
+      proc = await spawnWafleet({ ...spawnOpts, env: { ...storeEnv, ...variant.env }, nodeFlags: [...sharedAls, ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [])] });
       const allWorkingMs = await waitWorking(proc, maxN, t0, 600_000, (m) => log(`  ${JSON.stringify(m.byStatus)}`));
       await sleep(settleMs);
       const entry = { label: variant.label, n: maxN, stopMs, readyMs: proc.readyMs, allWorkingMs, rss: rssBytes(proc.pid), load: loadAverage() };
@@ -139,6 +145,7 @@ try {
   await raw?.stop().catch(() => undefined);
   await proc?.stop().catch(() => undefined);
   await sim.stop();
+  if (values.pg && pgSchema) await dropPostgresSchema(values.pg, pgSchema).catch(() => undefined);
   if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
   else log(`kept ${dataDir}`);
 }
@@ -157,7 +164,8 @@ const perSessionFromZero = (series: Point[]) => {
   return (last.rss - zero.rss) / (last.n || 1);
 };
 console.log(`\n## sessions benchmark — ${machineLine()}`);
-console.log(`command: npm run bench:sessions -- --n ${values.n} --concurrency ${concurrency} --idle-s ${values['idle-s']} --settle-s ${values['settle-s']}${values.tuned ? ` --tuned ${values.tuned}` : ''}${values['shared-als'] ? ' --shared-als (what-if)' : ''}\n`);
+console.log(`store: ${values.pg ? 'PostgreSQL' : 'SQLite'}`);
+console.log(`command: npm run bench:sessions -- --n ${values.n} --concurrency ${concurrency} --idle-s ${values['idle-s']} --settle-s ${values['settle-s']}${values.tuned ? ` --tuned ${values.tuned}` : ''}${values['shared-als'] ? ' --shared-als (what-if)' : ''}${values['no-raw'] ? ' --no-raw' : ''}${values.pg ? ' --pg …' : ''}\n`);
 console.log('| process | N | RSS MB | RSS after full GC MB | heap used/total MB | heap used after GC MB | idle CPU % of a core (per 100 sessions) | time to all WORKING | pair p50/p99 ms | load |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const p of points) {
