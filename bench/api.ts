@@ -29,6 +29,8 @@ const { values } = parseArgs({
     'shared-als': { type: 'boolean', default: false },
     /** Write a V8 CPU profile of the wafleet process into this directory. */
     'cpu-prof': { type: 'string' },
+    /** Count the SQL statements the wafleet process runs (and their time), written to this file at exit. */
+    'count-sql': { type: 'string' },
   },
 });
 const connections = Number(values.connections);
@@ -45,8 +47,9 @@ const results: Array<{ target: string; round: number; load: string; cpuUsPerRequ
 
 try {
   log(`machine: ${machineLine()}`);
-  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), nodeFlags: [
+  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), ...(values['count-sql'] ? { env: { BENCH_SQL_COUNT_FILE: values['count-sql'] } } : {}), nodeFlags: [
   ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
+  ...(values['count-sql'] ? ['--import', 'tsx', '--import', './bench/lib/count-sql-preload.ts'] : []),
   ...(values['shared-als'] ? ['--import', 'tsx', '--import', './bench/lib/shared-als-preload.ts'] : []),
 ] });
   const background = Number(values.background);

@@ -1,6 +1,7 @@
 /**
  * BENCH ONLY preload: counts the SQL statements better-sqlite3 executes (run/get/all/iterate, keyed
- * by SQL text), and writes the tally to $BENCH_SQL_COUNT_FILE when the process exits. Used to see how
+ * by SQL text) and the average time of each, and writes the tally to $BENCH_SQL_COUNT_FILE when the
+ * process exits. Used to see how
  * many database round trips one API call or one Baileys event costs. Executions, not prepares, are
  * counted: the SQLite driver caches prepared statements.
  *   node --import tsx --import ./bench/lib/count-sql-preload.ts …
@@ -12,6 +13,8 @@ type Statement = { source: string } & Record<'run' | 'get' | 'all' | 'iterate', 
 const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3') as { prototype: { prepare(sql: string): Statement } };
 const counts = new Map<string, number>();
+/** Time spent inside each SQL text's executions (the native call: SQLite's own work), in ns. */
+const nanos = new Map<string, bigint>();
 let statementPatched = false;
 const withStacks = process.env.BENCH_SQL_STACKS === '1';
 
@@ -28,7 +31,12 @@ function countExecutions(proto: Statement): void {
       // BENCH_SQL_STACKS=1: transactions are told apart by who opened them (the first frames in src/).
       if (withStacks && /^begin/i.test(key)) key += '  ← ' + callersInSrc();
       counts.set(key, (counts.get(key) ?? 0) + 1);
-      return original.apply(this, args);
+      const started = process.hrtime.bigint();
+      try {
+        return original.apply(this, args);
+      } finally {
+        nanos.set(key, (nanos.get(key) ?? 0n) + process.hrtime.bigint() - started);
+      }
     };
   }
 }
@@ -45,7 +53,10 @@ Database.prototype.prepare = function (this: unknown, sql: string) {
 const file = process.env.BENCH_SQL_COUNT_FILE;
 if (file) {
   process.on('exit', () => {
-    const rows = [...counts].sort((a, b) => b[1] - a[1]).map(([sql, n]) => `${String(n).padStart(7)}  ${sql}`);
+    const rows = [...counts].sort((a, b) => b[1] - a[1]).map(([sql, n]) => {
+      const averageUs = Number(nanos.get(sql) ?? 0n) / n / 1000;
+      return `${String(n).padStart(7)}  ${averageUs.toFixed(1).padStart(7)} µs  ${sql}`;
+    });
     writeFileSync(file, rows.join('\n') + '\n');
   });
 }
