@@ -49,6 +49,7 @@ export interface EngineHealth {
 }
 
 /** Key/value auth-state store handed to an engine; encryption happens behind it. */
+/** A session's auth state. Writes apply in call order; a get() sees every write called before it. */
 export interface AuthStatePort {
   get(category: string, keyIds: string[]): Promise<Map<string, Buffer>>;
   write(writes: Array<{ category: string; keyId: string; value: Buffer | null }>): Promise<void>;

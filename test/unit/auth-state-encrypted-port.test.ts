@@ -54,3 +54,31 @@ test('a failed repository write leaves nothing of the batch', async () => {
   ]), /disk full/);
   assert.equal((await repo.dump('a')).length, 0);
 });
+
+test('a read waits for the writes called before it, and writes land in call order, however slow the store', async () => {
+  const repo = new MemoryAuthStateRepository();
+  const write = repo.write.bind(repo);
+  const delays = [40, 0];
+  repo.write = async (...args: Parameters<typeof repo.write>) => {
+    await new Promise((resolve) => setTimeout(resolve, delays.shift() ?? 0));
+    return write(...args);
+  };
+  const port = createEncryptedAuthState(repo, createCipher(randomBytes(32)), 's1');
+  const first = port.write([{ category: 'creds', keyId: 'creds', value: Buffer.from('unpaired') }]);
+  const second = port.write([{ category: 'creds', keyId: 'creds', value: Buffer.from('paired') }]);
+  // Called before either write finished, as a reconnecting socket does right after a scan.
+  const read = await port.get('creds', ['creds']);
+  assert.equal(read.get('creds')?.toString(), 'paired');
+  await Promise.all([first, second]);
+  assert.equal((await port.get('creds', ['creds'])).get('creds')?.toString(), 'paired', 'the slower first write did not land last');
+
+  const clear = repo.clear.bind(repo);
+  repo.clear = async (...args: Parameters<typeof repo.clear>) => {
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    return clear(...args);
+  };
+  const cleared = port.clear();
+  void port.write([{ category: 'pre-key', keyId: '1', value: Buffer.from('k') }]);
+  await cleared;
+  assert.deepEqual([...(await port.get('pre-key', ['1'])).keys()], ['1'], 'a write after clear() is not wiped by it');
+});

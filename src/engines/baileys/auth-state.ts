@@ -112,15 +112,6 @@ export async function loadBaileysAuthState(port: AuthStatePort, options: Baileys
   const stored = (await port.get(CREDS_CATEGORY, [CREDS_KEY])).get(CREDS_KEY);
   const creds: AuthenticationCreds = stored ? decodeValue(stored, CREDS_CATEGORY, CREDS_KEY) : initAuthCreds();
 
-  // Writes run one after another in call order. With a connection pool two concurrent transactions
-  // could otherwise commit out of order and an older creds snapshot could overwrite a newer one.
-  let tail: Promise<unknown> = Promise.resolve();
-  const enqueue = (writes: PortWrite[]): Promise<void> => {
-    const run = tail.then(() => port.write(writes));
-    tail = run.catch(() => undefined);
-    return run;
-  };
-
   const absent = new KnownAbsentKeys();
   const keys: SignalKeyStore = {
     async get(type, ids) {
@@ -145,12 +136,13 @@ export async function loadBaileysAuthState(port: AuthStatePort, options: Baileys
         if (write.value === null) absent.add(write.category, write.keyId);
         else absent.delete(write.category, write.keyId);
       }
-      if (writes.length > 0) await enqueue(writes);
+      if (writes.length > 0) await port.write(writes);
     },
   };
 
   return {
     state: { creds, keys },
-    saveCreds: () => enqueue([{ category: CREDS_CATEGORY, keyId: CREDS_KEY, value: encodeValue(creds) }]),
+    // The port applies writes in call order, so an older creds snapshot never overwrites a newer one.
+    saveCreds: () => port.write([{ category: CREDS_CATEGORY, keyId: CREDS_KEY, value: encodeValue(creds) }]),
   };
 }
