@@ -18,7 +18,8 @@ export type DesiredState = 'running' | 'stopped';
 const TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
   STOPPED: ['STARTING'],
   STARTING: ['SCAN_QR', 'WORKING', 'RECONNECTING', 'FAILED', 'LOGGED_OUT', 'STOPPED'],
-  SCAN_QR: ['SCAN_QR', 'WORKING', 'RECONNECTING', 'FAILED', 'LOGGED_OUT', 'STOPPED'],
+  // STARTING: after a scan WhatsApp asks for a new connection (515), which then logs in.
+  SCAN_QR: ['SCAN_QR', 'STARTING', 'WORKING', 'RECONNECTING', 'FAILED', 'LOGGED_OUT', 'STOPPED'],
   WORKING: ['RECONNECTING', 'FAILED', 'LOGGED_OUT', 'STOPPED'],
   RECONNECTING: ['STARTING', 'SCAN_QR', 'WORKING', 'RECONNECTING', 'FAILED', 'LOGGED_OUT', 'STOPPED'],
   FAILED: ['STARTING', 'STOPPED'],

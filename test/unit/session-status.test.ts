@@ -7,6 +7,11 @@ test('the happy path STOPPED → STARTING → SCAN_QR → WORKING ⇄ RECONNECTI
   for (let i = 1; i < path.length; i++) assert.ok(canTransition(path[i - 1]!, path[i]!), `${path[i - 1]} → ${path[i]}`);
 });
 
+test('after a scan the session reconnects and logs in: SCAN_QR → STARTING → WORKING', () => {
+  assert.ok(canTransition('SCAN_QR', 'STARTING'));
+  assert.ok(canTransition('STARTING', 'WORKING'));
+});
+
 test('terminal states only restart or stop', () => {
   for (const from of ['FAILED', 'LOGGED_OUT'] as const) {
     for (const to of SESSION_STATUSES) {
