@@ -1,7 +1,7 @@
 /**
  * Benchmark 4: API overhead. GET /v1/sessions/{id} on wafleet (tenant key: auth, tenant wall,
  * session row, response schema) against a bare Fastify route returning the same JSON, same run.
- *   npm run bench:api -- [--connections 16] [--seconds 10] [--rounds 2] [--background N]
+ *   npm run bench:api -- [--connections 16] [--seconds 10] [--rounds 2] [--background N] [--pg URL]
  * --background N: N more WORKING sessions in the wafleet process while it is measured (idle ones).
  * Both servers are child processes on loopback; the load loop runs in this process, one target at a time.
  */
@@ -17,6 +17,7 @@ import { cpuSeconds, loadAverage } from './lib/procfs.ts';
 import { ensureTenant, pairSession, provisionRange, sessionId, sessionPhone, TENANT } from './lib/provision.ts';
 import { startSimHost } from './lib/sim-host.ts';
 import { sleep } from './lib/stats.ts';
+import { benchStore } from './lib/store.ts';
 import { freePort, spawnWafleet, type WafleetProc } from './lib/wafleet-proc.ts';
 
 const { values } = parseArgs({
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'shared-als': { type: 'boolean', default: false },
     /** Write a V8 CPU profile of the wafleet process into this directory. */
     'cpu-prof': { type: 'string' },
+    pg: { type: 'string' },
     /** Count the SQL statements the wafleet process runs (and their time), written to this file at exit. */
     'count-sql': { type: 'string' },
   },
@@ -40,6 +42,7 @@ const log = (line: string) => console.error(`[${new Date().toISOString().slice(1
 const ROOT = new URL('..', import.meta.url).pathname;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-bench-api-'));
+const store = benchStore(values.pg, 'api');
 const sim = await startSimHost();
 let proc: WafleetProc | undefined;
 let bare: ReturnType<typeof spawn> | undefined;
@@ -47,7 +50,7 @@ const results: Array<{ target: string; round: number; load: string; cpuUsPerRequ
 
 try {
   log(`machine: ${machineLine()}`);
-  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), ...(values['count-sql'] ? { env: { BENCH_SQL_COUNT_FILE: values['count-sql'] } } : {}), nodeFlags: [
+  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { ...store.env, ...(values['count-sql'] ? { BENCH_SQL_COUNT_FILE: values['count-sql'] } : {}) }, nodeFlags: [
   ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
   ...(values['count-sql'] ? ['--import', 'tsx', '--import', './bench/lib/count-sql-preload.ts'] : []),
   ...(values['shared-als'] ? ['--import', 'tsx', '--import', './bench/lib/shared-als-preload.ts'] : []),
@@ -96,10 +99,12 @@ try {
   bare?.kill('SIGTERM');
   await proc?.stop().catch(() => undefined);
   await sim.stop();
+  await store.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 
 console.log(`\n## API overhead benchmark — ${machineLine()}`);
+console.log(`store: ${store.label}`);
 console.log(`command: npm run bench:api -- --connections ${connections} --seconds ${values.seconds} --rounds ${rounds} --background ${values.background}${values['shared-als'] ? ' --shared-als (what-if)' : ''}\n`);
 console.log('| target | round | requests | req/s | p50 ms | p99 ms | server CPU µs/request | errors | load |');
 console.log('|---|---|---|---|---|---|---|---|---|');

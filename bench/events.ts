@@ -1,10 +1,10 @@
 /**
  * Benchmark 5: inbound events → webhook deliveries.
- *   npm run bench:events -- [--messages 500] [--concurrency 8] [--contacts 4] [--rate R]
+ *   npm run bench:events -- [--messages 500] [--concurrency 8] [--contacts 4] [--rate R] [--pg URL]
  * --rate R: the contacts send at most R messages per second (latency at a sustainable load);
  * without it they send as fast as the simulator can (throughput, with a backlog).
  *
- * One wafleet session (child process, SQLite, defaults for webhook delivery) paired to the in-process
+ * One wafleet session (child process, SQLite or PostgreSQL with --pg, defaults for webhook delivery) paired to the in-process
  * simulator; virtual contacts' phones send it text messages (sim admin API); a session-level webhook
  * (events: message.received) points at a receiver in this process on 127.0.0.1
  * (WAFLEET_ALLOW_PRIVATE_URLS=1 for the loopback target). Latency = the contact's send call
@@ -21,10 +21,12 @@ import { cpuSeconds, loadAverage } from './lib/procfs.ts';
 import { ensureTenant, pairSession, sessionId, sessionPhone } from './lib/provision.ts';
 import { startSimHost } from './lib/sim-host.ts';
 import { now, pool, sleep, summarize } from './lib/stats.ts';
+import { benchStore } from './lib/store.ts';
 import { spawnWafleet, type WafleetProc } from './lib/wafleet-proc.ts';
 
 const { values } = parseArgs({
   options: {
+    pg: { type: 'string' },
     messages: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '8' },
     contacts: { type: 'string', default: '4' },
@@ -40,6 +42,7 @@ const log = (line: string) => console.error(`[${new Date().toISOString().slice(1
 const SECRET = 'bench-webhook-secret-0123456789';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-bench-events-'));
+const store = benchStore(values.pg, 'events');
 const sim = await startSimHost();
 let proc: WafleetProc | undefined;
 const arrivals = new Map<string, number>();
@@ -71,7 +74,7 @@ let result: EventsResult | undefined;
 
 try {
   log(`machine: ${machineLine()}`);
-  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_ALLOW_PRIVATE_URLS: '1' }, ...(values['cpu-prof'] ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] } : {}) });
+  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_ALLOW_PRIVATE_URLS: '1', ...store.env }, ...(values['cpu-prof'] ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] } : {}) });
   await ensureTenant(proc, 5);
   await pairSession(proc, sim, sessionId(0), sessionPhone(0));
   const hook = await proc.api('POST', '/v1/webhooks', { url: receiverUrl, events: ['message.received'], session: sessionId(0), secret: SECRET });
@@ -130,12 +133,14 @@ try {
   await proc?.stop().catch(() => undefined);
   await sim.stop();
   receiver.close();
+  await store.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 
 if (result) {
   const r = result;
   console.log(`\n## events benchmark — ${machineLine()}`);
+  console.log(`store: ${store.label}`);
   console.log(`command: npm run bench:events -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount}${values.rate ? ` --rate ${values.rate}` : ''}\n`);
   console.log('| inbound messages | webhook deliveries (message.received) | events/s | inbound→webhook p50 / p90 / p99 / max ms | wafleet CPU ms/event | bad signatures | load |');
   console.log('|---|---|---|---|---|---|---|');

@@ -19,10 +19,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineLine } from './lib/machine.ts';
 import { cpuSeconds, loadAverage } from './lib/procfs.ts';
-import { dropPostgresSchema } from '../src/storage/postgres/open-postgres.ts';
 import { ensureTenant, pairSession, provisionRange, sessionId, sessionPhone } from './lib/provision.ts';
 import { RAW_PHONE_PREFIX, spawnRawBaileys, type RawBaileys } from './lib/raw-baileys.ts';
 import { startSimHost } from './lib/sim-host.ts';
+import { benchStore } from './lib/store.ts';
 import { now, pool, sleep, summarize } from './lib/stats.ts';
 import { spawnWafleet, type WafleetProc } from './lib/wafleet-proc.ts';
 
@@ -49,8 +49,7 @@ const concurrency = Number(values.concurrency);
 const contactCount = Number(values.contacts);
 const rounds = Number(values.rounds);
 const background = Number(values.background);
-/** PostgreSQL: a schema of our own, dropped at the end. */
-const pgSchema = values.pg ? `bench_send_${randomBytes(4).toString('hex')}` : undefined;
+const store = benchStore(values.pg, 'send');
 const modes = values.modes.split(',').filter((m) => m === 'sync' || m === 'async');
 const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
@@ -104,7 +103,7 @@ async function sendViaApi(count: number, contacts: string[], prefix: string, mod
 
 try {
   log(`machine: ${machineLine()}`);
-  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_PACING_PER_MINUTE: '0', ...(values.pg && pgSchema ? { DATABASE_URL: values.pg, WAFLEET_DATABASE_SCHEMA: pgSchema } : {}), ...(values['count-sql'] ? { BENCH_SQL_COUNT_FILE: values['count-sql'] } : {}) }, nodeFlags: [
+  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_PACING_PER_MINUTE: '0', ...store.env, ...(values['count-sql'] ? { BENCH_SQL_COUNT_FILE: values['count-sql'] } : {}) }, nodeFlags: [
   ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
   ...(values['count-sql'] ? ['--import', 'tsx', '--import', './bench/lib/count-sql-preload.ts'] : []),
   ...(values['sqlite-normal'] ? ['--import', 'tsx', '--import', './bench/lib/sqlite-normal-preload.ts'] : []),
@@ -156,13 +155,13 @@ try {
   await raw?.stop().catch(() => undefined);
   await proc?.stop().catch(() => undefined);
   await sim.stop();
-  if (values.pg && pgSchema) await dropPostgresSchema(values.pg, pgSchema).catch(() => undefined);
+  await store.drop();
   if (values.keep) log(`kept ${dataDir}`);
   else rmSync(dataDir, { recursive: true, force: true });
 }
 
 console.log(`\n## send benchmark — ${machineLine()}`);
-console.log(`store: ${values.pg ? 'PostgreSQL' : 'SQLite'} · background sessions: ${background}`);
+console.log(`store: ${store.label} · background sessions: ${background}`);
 console.log(`command: npm run bench:send -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount} --rounds ${rounds} --modes ${modes.join(',')}${background ? ` --background ${background}` : ''}${values.pg ? ' --pg …' : ''}${values['sqlite-normal'] ? ' --sqlite-normal (what-if: SQLite synchronous=NORMAL)' : ''}\n`);
 console.log('| sender | round | delivered | msgs/s delivered | send→delivered p50 / p99 ms | call returns p50 / p99 ms | sender CPU ms/msg | load |');
 console.log('|---|---|---|---|---|---|---|---|');

@@ -16,12 +16,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { dropPostgresSchema } from '../src/storage/postgres/open-postgres.ts';
 import { machineLine } from './lib/machine.ts';
 import { cpuShare, loadAverage, rssBytes } from './lib/procfs.ts';
 import { ensureTenant, provisionRange } from './lib/provision.ts';
 import { spawnRawBaileys, type RawBaileys } from './lib/raw-baileys.ts';
 import { startSimHost } from './lib/sim-host.ts';
+import { benchStore } from './lib/store.ts';
 import { mb, now, round, sleep, summarize } from './lib/stats.ts';
 import { spawnWafleet, waitWorking, type WafleetProc } from './lib/wafleet-proc.ts';
 
@@ -55,9 +55,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-bench-sessions-'));
 const masterKey = randomBytes(32).toString('base64');
 const sim = await startSimHost();
 const sharedAls = values['shared-als'] ? ['--import', 'tsx', '--import', './bench/lib/shared-als-preload.ts'] : [];
-/** PostgreSQL: a schema of our own, dropped at the end. */
-const pgSchema = values.pg ? `bench_sessions_${randomBytes(4).toString('hex')}` : undefined;
-const storeEnv: Record<string, string> = values.pg && pgSchema ? { DATABASE_URL: values.pg, WAFLEET_DATABASE_SCHEMA: pgSchema } : {};
+const store = benchStore(values.pg, 'sessions');
+const storeEnv = store.env;
 const spawnOpts = { dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey, nodeFlags: sharedAls, env: storeEnv };
 let proc: WafleetProc | undefined;
 let raw: RawBaileys | undefined;
@@ -145,7 +144,7 @@ try {
   await raw?.stop().catch(() => undefined);
   await proc?.stop().catch(() => undefined);
   await sim.stop();
-  if (values.pg && pgSchema) await dropPostgresSchema(values.pg, pgSchema).catch(() => undefined);
+  await store.drop();
   if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
   else log(`kept ${dataDir}`);
 }
@@ -164,7 +163,7 @@ const perSessionFromZero = (series: Point[]) => {
   return (last.rss - zero.rss) / (last.n || 1);
 };
 console.log(`\n## sessions benchmark — ${machineLine()}`);
-console.log(`store: ${values.pg ? 'PostgreSQL' : 'SQLite'}`);
+console.log(`store: ${store.label}`);
 console.log(`command: npm run bench:sessions -- --n ${values.n} --concurrency ${concurrency} --idle-s ${values['idle-s']} --settle-s ${values['settle-s']}${values.tuned ? ` --tuned ${values.tuned}` : ''}${values['shared-als'] ? ' --shared-als (what-if)' : ''}${values['no-raw'] ? ' --no-raw' : ''}${values.pg ? ' --pg …' : ''}\n`);
 console.log('| process | N | RSS MB | RSS after full GC MB | heap used/total MB | heap used after GC MB | idle CPU % of a core (per 100 sessions) | time to all WORKING | pair p50/p99 ms | load |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
