@@ -56,8 +56,7 @@ const masterKey = randomBytes(32).toString('base64');
 const sim = await startSimHost();
 const sharedAls = values['shared-als'] ? ['--import', 'tsx', '--import', './bench/lib/shared-als-preload.ts'] : [];
 const store = benchStore(values.pg, 'sessions');
-const storeEnv = store.env;
-const spawnOpts = { dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey, nodeFlags: sharedAls, env: storeEnv };
+const spawnOpts = { dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey, nodeFlags: sharedAls, env: store.env };
 let proc: WafleetProc | undefined;
 let raw: RawBaileys | undefined;
 const points: Point[] = [];
@@ -132,7 +131,7 @@ try {
       log(`restore, ${variant.label}: SIGTERM with ${maxN} WORKING`);
       const stopMs = await proc.stop();
       const t0 = now();
-      proc = await spawnWafleet({ ...spawnOpts, env: { ...storeEnv, ...variant.env }, nodeFlags: [...sharedAls, ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [])] });
+      proc = await spawnWafleet({ ...spawnOpts, env: { ...store.env, ...variant.env }, nodeFlags: [...sharedAls, ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [])] });
       const allWorkingMs = await waitWorking(proc, maxN, t0, 600_000, (m) => log(`  ${JSON.stringify(m.byStatus)}`));
       await sleep(settleMs);
       const entry = { label: variant.label, n: maxN, stopMs, readyMs: proc.readyMs, allWorkingMs, rss: rssBytes(proc.pid), load: loadAverage() };
