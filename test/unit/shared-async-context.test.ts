@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { installSharedAsyncContext } from '../../src/engines/baileys/shared-async-context.ts';
+import { installSharedAsyncContext, sharedContextRunsInProgress } from '../../src/engines/baileys/shared-async-context.ts';
 
 test('after install, AsyncLocalStorage instances keep their own stores across awaits, nesting and exit', async () => {
   installSharedAsyncContext();
@@ -30,4 +30,36 @@ test('after install, AsyncLocalStorage instances keep their own stores across aw
     return a.getStore();
   })));
   assert.deepEqual(seen, ['x', 'y']);
+});
+
+test('the shared instance is off between runs and works again when the next run starts', async () => {
+  installSharedAsyncContext();
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const tx = new AsyncLocalStorage<string>();
+  const first = tx.run('first', async () => {
+    assert.equal(sharedContextRunsInProgress(), 1);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    return tx.getStore();
+  });
+  assert.equal(await first, 'first');
+  await Promise.resolve();
+  assert.equal(sharedContextRunsInProgress(), 0, 'no run left in progress');
+  assert.equal(tx.getStore(), undefined);
+
+  // Re-enabled: stores survive awaits and timers again, and a failing run is counted out too.
+  const again = await tx.run('second', async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.resolve();
+    return tx.getStore();
+  });
+  assert.equal(again, 'second');
+  await assert.rejects(tx.run('third', async () => {
+    await Promise.resolve();
+    throw new Error('boom');
+  }), /boom/);
+  assert.throws(() => tx.run('fourth', () => {
+    throw new Error('sync boom');
+  }), /sync boom/);
+  await Promise.resolve();
+  assert.equal(sharedContextRunsInProgress(), 0);
 });

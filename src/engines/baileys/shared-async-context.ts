@@ -9,6 +9,11 @@
  * It replaces the class on `node:async_hooks` for the whole process (Baileys binds it at socket
  * creation), which is why it is installed once, from the engine, at composition time.
  * Not needed on Node ≥ 22 with --experimental-async-context-frame (the default on Node 24).
+ *
+ * Even one enabled instance makes Node 20 run async hooks on every promise and nextTick in the
+ * process (≈ 18% of the CPU of an API request). Baileys only needs a store inside its key
+ * transactions, so the shared instance is disabled whenever no run() is in progress and enabled
+ * again by the next one; outside a run getStore() is undefined either way.
  */
 import asyncHooks from 'node:async_hooks';
 import { syncBuiltinESMExports } from 'node:module';
@@ -23,6 +28,26 @@ export function installSharedAsyncContext(): void {
   const Real = asyncHooks.AsyncLocalStorage;
   const shared = new Real<Stores>();
   const withStore = (owner: object, store: unknown): Stores => new Map(shared.getStore() ?? []).set(owner, store);
+  let runsInProgress = 0;
+  const finishRun = (): void => {
+    runsInProgress -= 1;
+    if (runsInProgress === 0) shared.disable();
+  };
+  /** Runs callback in the shared instance and keeps it enabled until callback's promise (if any) settles. */
+  const tracked = <R, A extends unknown[]>(stores: Stores, callback: (...args: A) => R, args: A): R => {
+    runsInProgress += 1;
+    let result: R;
+    try {
+      result = shared.run(stores, callback, ...args);
+    } catch (error) {
+      finishRun();
+      throw error;
+    }
+    if (isThenable(result)) result.then(finishRun, finishRun);
+    else finishRun();
+    return result;
+  };
+  activeRunCount = () => runsInProgress;
 
   class SharedAsyncLocalStorage<T> {
     static bind = Real.bind;
@@ -33,16 +58,18 @@ export function installSharedAsyncContext(): void {
     }
 
     run<R, A extends unknown[]>(store: T, callback: (...args: A) => R, ...args: A): R {
-      return shared.run(withStore(this, store), callback, ...args);
+      return tracked(withStore(this, store), callback, args);
     }
 
     exit<R, A extends unknown[]>(callback: (...args: A) => R, ...args: A): R {
       const next = new Map(shared.getStore() ?? []);
       next.delete(this);
-      return shared.run(next, callback, ...args);
+      return tracked(next, callback, args);
     }
 
     enterWith(store: T): void {
+      // A store entered without a callback has no end, so the instance stays enabled from here on.
+      runsInProgress += 1;
       shared.enterWith(withStore(this, store));
     }
 
@@ -53,4 +80,15 @@ export function installSharedAsyncContext(): void {
 
   hooks.AsyncLocalStorage = SharedAsyncLocalStorage as unknown as typeof asyncHooks.AsyncLocalStorage;
   syncBuiltinESMExports();
+}
+
+let activeRunCount = (): number => 0;
+
+/** How many run()/exit() calls are still in progress (the shared instance is enabled while > 0). */
+export function sharedContextRunsInProgress(): number {
+  return activeRunCount();
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
