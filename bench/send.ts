@@ -40,8 +40,6 @@ const { values } = parseArgs({
     'count-sql': { type: 'string' },
     background: { type: 'string', default: '0' },
     pg: { type: 'string' },
-    /** What-if: SQLite synchronous=NORMAL in the wafleet process (wafleet itself keeps FULL). */
-    'sqlite-normal': { type: 'boolean', default: false },
   },
 });
 const total = Number(values.messages);
@@ -106,7 +104,6 @@ try {
   proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_PACING_PER_MINUTE: '0', ...store.env, ...(values['count-sql'] ? { BENCH_SQL_COUNT_FILE: values['count-sql'] } : {}) }, nodeFlags: [
   ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
   ...(values['count-sql'] ? ['--import', 'tsx', '--import', './bench/lib/count-sql-preload.ts'] : []),
-  ...(values['sqlite-normal'] ? ['--import', 'tsx', '--import', './bench/lib/sqlite-normal-preload.ts'] : []),
 ] });
   await ensureTenant(proc, 5 + background);
   await pairSession(proc, sim, sessionId(0), sessionPhone(0));
@@ -162,7 +159,7 @@ try {
 
 console.log(`\n## send benchmark — ${machineLine()}`);
 console.log(`store: ${store.label} · background sessions: ${background}`);
-console.log(`command: npm run bench:send -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount} --rounds ${rounds} --modes ${modes.join(',')}${background ? ` --background ${background}` : ''}${values.pg ? ' --pg …' : ''}${values['sqlite-normal'] ? ' --sqlite-normal (what-if: SQLite synchronous=NORMAL)' : ''}\n`);
+console.log(`command: npm run bench:send -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount} --rounds ${rounds} --modes ${modes.join(',')}${background ? ` --background ${background}` : ''}${values.pg ? ' --pg …' : ''}\n`);
 console.log('| sender | round | delivered | msgs/s delivered | send→delivered p50 / p99 ms | call returns p50 / p99 ms | sender CPU ms/msg | load |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of results) console.log(`| ${r.label} | ${r.round} | ${r.delivered}/${r.sent} | ${r.rate.toFixed(1)} | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} | ${r.apiP50.toFixed(1)} / ${r.apiP99.toFixed(1)} | ${r.cpuMsPerMessage.toFixed(2)} | ${r.load} |`);

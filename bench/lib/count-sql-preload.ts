@@ -16,11 +16,18 @@ const counts = new Map<string, number>();
 /** Time spent inside each SQL text's executions (the native call: SQLite's own work), in ns. */
 const nanos = new Map<string, bigint>();
 let statementPatched = false;
-const withStacks = process.env.BENCH_SQL_STACKS === '1';
+/** BENCH_SQL_STACKS=1 labels transactions (begin) with their callers; =all labels every statement. */
+const withStacks = process.env.BENCH_SQL_STACKS === '1' || process.env.BENCH_SQL_STACKS === 'all';
+const stacksOnEveryStatement = process.env.BENCH_SQL_STACKS === 'all';
 
 function callersInSrc(): string {
-  const frames = (new Error().stack ?? '').split('\n').filter((line) => line.includes('/src/'));
-  return frames.slice(0, 4).map((line) => line.trim().replace(/^at /, '').replace(/\(?file:\/\/.*\/src\//, '').replace(/\)$/, '')).join(' < ');
+  // wafleet's own frames: src/ under tsx, dist/ for the build that `npm start` and the benchmarks run.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40; // kysely's own frames come first
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  const frames = stack.split('\n').filter((line) => /\/(src|dist)\//.test(line) && !line.includes('node_modules'));
+  return frames.slice(0, 4).map((line) => line.trim().replace(/^at /, '').replace(/\(?file:\/\/.*\/(src|dist)\//, '').replace(/\)$/, '')).join(' < ');
 }
 
 function countExecutions(proto: Statement): void {
@@ -29,7 +36,7 @@ function countExecutions(proto: Statement): void {
     proto[method] = function (this: Statement, ...args: unknown[]) {
       let key = this.source.replace(/\s+/g, ' ').slice(0, 160);
       // BENCH_SQL_STACKS=1: transactions are told apart by who opened them (the first frames in src/).
-      if (withStacks && /^begin/i.test(key)) key += '  ← ' + callersInSrc();
+      if (withStacks && (stacksOnEveryStatement || /^begin/i.test(key))) key += '  ← ' + callersInSrc();
       counts.set(key, (counts.get(key) ?? 0) + 1);
       const started = process.hrtime.bigint();
       try {
