@@ -62,6 +62,8 @@ export interface AppDeps {
   media: MediaLimits;
   metrics: Metrics;
   ping: () => Promise<void>;
+  /** Storage.durable: resolves once what was written so far survives a power loss. */
+  durable: () => Promise<void>;
   delivery: Pick<EventDelivery, 'webhooks' | 'deliveries' | 'events' | 'hub' | 'wsPingMs'>;
   outbound: OutboundHttpDeps;
 }
@@ -82,6 +84,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // What a write's answer reports must survive a power loss (Storage.durable); reads need not wait.
+    if (request.method !== 'GET' && request.method !== 'HEAD') await deps.durable();
   });
   registerErrorHandling(app);
   registerRequestMetrics(app, deps.metrics);

@@ -129,6 +129,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       media: config.media,
       metrics,
       ping: () => storage.ping(),
+      durable: () => storage.durable(),
       delivery: eventDelivery,
       outbound,
     });

@@ -18,6 +18,7 @@ export const CLOSE = { badRequest: 4400, unauthorized: 4401, forbidden: 4403, he
 const CATCH_UP_PAGE = 500;
 /** Bytes queued on a socket before the consumer counts as too slow. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
+const CAUGHT_UP_MEMORY_MS = 10_000;
 
 export interface StreamOptions {
   socket: WebSocket;
@@ -50,8 +51,8 @@ export function runEventStream(options: StreamOptions): { close(code: number, re
   const unsubscribe = options.hub.subscribe({
     filter: options.filter,
     deliver(event) {
-      if (live) send(event);
-      else buffer.push(event);
+      if (!live) buffer.push(event);
+      else if (!caughtUp.has(event.id)) send(event);
     },
   });
 
@@ -101,7 +102,9 @@ export function runEventStream(options: StreamOptions): { close(code: number, re
     if (closed) return;
     for (const event of buffer) if (!caughtUp.has(event.id)) send(event);
     buffer = [];
-    caughtUp.clear();
+    // Live events reach the hub once flushed to disk, a moment after the commit the catch-up read:
+    // remember what catch-up sent a little longer, so none of them goes out twice.
+    setTimeout(() => caughtUp.clear(), CAUGHT_UP_MEMORY_MS).unref();
     live = true;
     if (!closed) socket.send(JSON.stringify({ type: 'stream.live', lastEventId }));
   };

@@ -230,6 +230,12 @@ export interface Storage extends Repositories {
   readonly driver: 'sqlite' | 'postgres';
   /** Runs fn with repositories bound to one transaction: all of its writes commit or none. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Resolves once every write that returned before the call will survive a power loss. Call it
+   * before telling the outside world about a write (an API answer, a webhook delivery, a WebSocket
+   * push); work that stays inside wafleet need not wait. Immediate when nothing is pending.
+   */
+  durable(): Promise<void>;
   /** Throws when the store cannot answer (used by /ready). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -64,7 +64,11 @@ export function createEventDelivery(deps: { config: Readonly<Config>; storage: S
     publisher: (next) => (batch) => {
       next?.(batch);
       dispatcher.notify(batch);
-      hub.publish(batch);
+      // Pushed once they would survive a power loss; batches stay in order (durable() settles in call order).
+      storage.durable().then(
+        () => hub.publish(batch),
+        (error: unknown) => logger.error({ err: error }, 'events not flushed to disk; WebSocket clients get them by replay'),
+      );
     },
     registerMetrics(registry) {
       metrics = registerWebhookMetrics(registry, () => storage.deliveries.countByStatus());

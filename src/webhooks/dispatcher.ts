@@ -163,6 +163,8 @@ export class WebhookDispatcher {
       throw error;
     }
     if (claimed.length === 0) return;
+    // Nothing goes out before it would survive a power loss (Storage.durable); on failure nothing was sent and the next round claims them again.
+    await this.deps.storage.durable();
     const eventsById = new Map((await this.deps.storage.deliveries.eventsByIds([...new Set(claimed.map((d) => d.eventId))])).map((e) => [e.id, e]));
     const webhookById = new Map(webhooks.map((w) => [w.id, w]));
     for (const delivery of claimed) {

@@ -21,9 +21,14 @@ export class KyselyStorage implements Storage {
   readonly tenantPacing: Repositories['tenantPacing'];
   private closed: Promise<void> | undefined;
 
+  /**
+   * `durable`: flushes what was committed so far (SQLite's WAL sync). Without it, every commit is
+   * durable when it returns (PostgreSQL with synchronous_commit=on).
+   */
   constructor(
     private readonly db: Db,
     readonly driver: Dialect,
+    private readonly flush: () => Promise<void> = () => Promise.resolve(),
   ) {
     const repos = createRepositories(db, driver);
     this.tenants = repos.tenants;
@@ -49,6 +54,10 @@ export class KyselyStorage implements Storage {
    */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
     return this.db.transaction().execute((trx) => fn(createRepositories(trx, this.driver)));
+  }
+
+  durable(): Promise<void> {
+    return this.flush();
   }
 
   async ping(): Promise<void> {

@@ -16,22 +16,28 @@ import { KyselyStorage } from '../shared/kysely-storage.ts';
 import { runMigrations, type MigrationOutcome } from '../shared/migrate.ts';
 import { WafleetSqliteDialect } from './sqlite-dialect.ts';
 import { withStatementCache } from './statement-cache.ts';
+import { WalSync, walFileOf, type WalFile } from './wal-sync.ts';
 
 export interface SqliteStorageOptions {
   /** Database file; its directory is created when missing. */
   file: string;
   /** How long a statement waits for another process's write lock before failing. */
   busyTimeoutMs?: number;
+  /** The WAL file to flush after writes; tests pass a spy around walFileOf(file). */
+  walFile?: WalFile;
 }
 
-function openDatabase(options: SqliteStorageOptions): Kysely<Database> {
+function openDatabase(options: SqliteStorageOptions): { db: Kysely<Database>; walSync: WalSync } {
   mkdirSync(dirname(options.file), { recursive: true });
   const sqlite = new BetterSqlite3(options.file);
   try {
     // WAL: readers never block the writer and a crash cannot corrupt committed data.
-    // synchronous stays at its default (FULL) so a commit survives power loss: an accepted send
-    // must not be lost (ARCHITECTURE.md §1.2).
     sqlite.pragma('journal_mode = WAL');
+    // What wafleet tells the outside world must survive power loss (an accepted send must not be
+    // lost, ARCHITECTURE.md §1.2): Storage.durable() flushes the WAL off the main thread for that
+    // (wal-sync.ts), so SQLite itself does not fsync on each commit. Set explicitly: better-sqlite3
+    // builds SQLite with DEFAULT_WAL_SYNCHRONOUS=1, which turns a WAL database to NORMAL anyway.
+    sqlite.pragma('synchronous = NORMAL');
     // Off by default in SQLite; the schema relies on it (auth_state cascades with its session).
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
@@ -39,17 +45,18 @@ function openDatabase(options: SqliteStorageOptions): Kysely<Database> {
     sqlite.close();
     throw error;
   }
-  return new Kysely<Database>({ dialect: new WafleetSqliteDialect({ database: withStatementCache(sqlite) }) });
+  const walSync = new WalSync(options.walFile ?? walFileOf(options.file));
+  return { db: new Kysely<Database>({ dialect: new WafleetSqliteDialect({ database: withStatementCache(sqlite), walSync }) }), walSync };
 }
 
 /** Opens the file and brings its schema up to date. */
 export async function openSqliteStorage(
   options: SqliteStorageOptions,
 ): Promise<{ storage: Storage; migrations: MigrationOutcome }> {
-  const db = openDatabase(options);
+  const { db, walSync } = openDatabase(options);
   try {
     const migrations = await runMigrations(db, 'sqlite');
-    return { storage: new KyselyStorage(db, 'sqlite'), migrations };
+    return { storage: new KyselyStorage(db, 'sqlite', () => walSync.durable()), migrations };
   } catch (error) {
     await db.destroy();
     throw error;

@@ -6,17 +6,22 @@
  *   applies. Every wafleet transaction writes, so nothing is lost by taking the lock early.
  * - The adapter admits that SQLite has transactional DDL: Kysely's Migrator then runs migrations
  *   inside one transaction, so a crash mid-migration leaves the previous schema, not half a new one.
+ * And one about durability: when whoever held the connection wrote (a transaction, or a single
+ * INSERT/UPDATE/DELETE), the commit is noted for the WAL sync (wal-sync.ts) as the connection is
+ * given back, so Storage.durable() knows there is something to flush.
  */
 import {
   CompiledQuery,
   SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
+  type CompiledQuery as Compiled,
   type DatabaseConnection,
   type DialectAdapter,
   type Driver,
   type SqliteDialectConfig,
 } from 'kysely';
+import type { WalSync } from './wal-sync.ts';
 
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   override get supportsTransactionalDdl(): boolean {
@@ -24,22 +29,64 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
-class ImmediateTransactionSqliteDriver extends SqliteDriver {
+const READ_ONLY = /^\s*select\b/i;
+
+class WafleetSqliteDriver extends SqliteDriver {
+  private wrote = false;
+  private tracked: DatabaseConnection | undefined;
+
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly walSync: WalSync | undefined,
+  ) {
+    super(config);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    // One holder at a time (Kysely's mutex), so the flag belongs to the current holder.
+    this.tracked ??= {
+      executeQuery: <R>(query: Compiled) => {
+        if (!READ_ONLY.test(query.sql)) this.wrote = true;
+        return connection.executeQuery<R>(query);
+      },
+      streamQuery: <R>(query: Compiled, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
+    };
+    return this.tracked;
+  }
+
+  override async releaseConnection(): Promise<void> {
+    // Released after COMMIT (or an autocommitted statement), so the WAL holds the writes by now.
+    if (this.wrote) this.walSync?.noteCommit();
+    this.wrote = false;
+    await super.releaseConnection();
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+
+  override async destroy(): Promise<void> {
+    await super.destroy();
+    await this.walSync?.close();
+  }
+}
+
+export interface WafleetSqliteDialectConfig extends SqliteDialectConfig {
+  /** Told of every commit, for Storage.durable(); without it, durability is SQLite's own synchronous setting. */
+  walSync?: WalSync | undefined;
 }
 
 export class WafleetSqliteDialect extends SqliteDialect {
-  private readonly driverConfig: SqliteDialectConfig;
+  private readonly driverConfig: WafleetSqliteDialectConfig;
 
-  constructor(config: SqliteDialectConfig) {
+  constructor(config: WafleetSqliteDialectConfig) {
     super(config);
     this.driverConfig = config;
   }
 
   override createDriver(): Driver {
-    return new ImmediateTransactionSqliteDriver(this.driverConfig);
+    return new WafleetSqliteDriver(this.driverConfig, this.driverConfig.walSync);
   }
 
   override createAdapter(): DialectAdapter {
