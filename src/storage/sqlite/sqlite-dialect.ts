@@ -6,6 +6,10 @@
  *   applies. Every wafleet transaction writes, so nothing is lost by taking the lock early.
  * - The adapter admits that SQLite has transactional DDL: Kysely's Migrator then runs migrations
  *   inside one transaction, so a crash mid-migration leaves the previous schema, not half a new one.
+ * - LIMIT and OFFSET go into the SQL as literals. SQLite (as better-sqlite3 builds it) re-prepares a
+ *   statement each time a value is bound to a parameter its planner looked at, and it looks at
+ *   LIMIT: `limit ?` cost 8–16 µs more per execution than `limit 1` (the send queue's head query
+ *   took ≈ 95 µs in the loaded server). Only safe integers are inlined; anything else stays bound.
  * And one about durability: when whoever held the connection wrote (a transaction, or a single
  * INSERT/UPDATE/DELETE), the commit is noted for the WAL sync (wal-sync.ts) as the connection is
  * given back, so Storage.durable() knows there is something to flush.
@@ -15,6 +19,11 @@ import {
   SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
+  SqliteQueryCompiler,
+  ValueNode,
+  type LimitNode,
+  type OffsetNode,
+  type QueryCompiler,
   type CompiledQuery as Compiled,
   type DatabaseConnection,
   type DialectAdapter,
@@ -25,6 +34,24 @@ import type { WalSync } from './wal-sync.ts';
 
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class InlineLimitSqliteQueryCompiler extends SqliteQueryCompiler {
+  protected override visitLimit(node: LimitNode): void {
+    if (!this.appendLiteral('limit ', node.limit)) super.visitLimit(node);
+  }
+
+  protected override visitOffset(node: OffsetNode): void {
+    if (!this.appendLiteral('offset ', node.offset)) super.visitOffset(node);
+  }
+
+  private appendLiteral(keyword: string, value: LimitNode['limit']): boolean {
+    if (!ValueNode.is(value)) return false;
+    const n = value.value;
+    if (!(typeof n === 'number' && Number.isSafeInteger(n)) && typeof n !== 'bigint') return false;
+    this.append(keyword + String(n));
     return true;
   }
 }
@@ -87,6 +114,10 @@ export class WafleetSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new WafleetSqliteDriver(this.driverConfig, this.driverConfig.walSync);
+  }
+
+  override createQueryCompiler(): QueryCompiler {
+    return new InlineLimitSqliteQueryCompiler();
   }
 
   override createAdapter(): DialectAdapter {
