@@ -24,7 +24,6 @@ import {
   type LimitNode,
   type OffsetNode,
   type QueryCompiler,
-  type CompiledQuery as Compiled,
   type DatabaseConnection,
   type DialectAdapter,
   type Driver,
@@ -73,11 +72,11 @@ class WafleetSqliteDriver extends SqliteDriver {
     const connection = await super.acquireConnection();
     // One holder at a time (Kysely's mutex), so the flag belongs to the current holder.
     this.tracked ??= {
-      executeQuery: <R>(query: Compiled) => {
+      executeQuery: <R>(query: CompiledQuery) => {
         if (!READ_ONLY.test(query.sql)) this.wrote = true;
         return connection.executeQuery<R>(query);
       },
-      streamQuery: <R>(query: Compiled, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
+      streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
     };
     return this.tracked;
   }
