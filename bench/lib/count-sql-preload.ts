@@ -15,6 +15,8 @@ const Database = require('better-sqlite3') as { prototype: { prepare(sql: string
 const counts = new Map<string, number>();
 /** Time spent inside each SQL text's executions (the native call: SQLite's own work), in ns. */
 const nanos = new Map<string, bigint>();
+/** Executions that took over 1 ms (a checkpoint inside a commit, a page cache miss) and their time. */
+const slow = new Map<string, { count: number; nanos: bigint }>();
 let statementPatched = false;
 /** BENCH_SQL_STACKS=1 labels transactions (begin) with their callers; =all labels every statement. */
 const withStacks = process.env.BENCH_SQL_STACKS === '1' || process.env.BENCH_SQL_STACKS === 'all';
@@ -42,7 +44,12 @@ function countExecutions(proto: Statement): void {
       try {
         return original.apply(this, args);
       } finally {
-        nanos.set(key, (nanos.get(key) ?? 0n) + process.hrtime.bigint() - started);
+        const took = process.hrtime.bigint() - started;
+        nanos.set(key, (nanos.get(key) ?? 0n) + took);
+        if (took > 1_000_000n) {
+          const entry = slow.get(key) ?? { count: 0, nanos: 0n };
+          slow.set(key, { count: entry.count + 1, nanos: entry.nanos + took });
+        }
       }
     };
   }
@@ -62,7 +69,9 @@ if (file) {
   process.on('exit', () => {
     const rows = [...counts].sort((a, b) => b[1] - a[1]).map(([sql, n]) => {
       const averageUs = Number(nanos.get(sql) ?? 0n) / n / 1000;
-      return `${String(n).padStart(7)}  ${averageUs.toFixed(1).padStart(7)} µs  ${sql}`;
+      const over = slow.get(sql);
+      const overText = over ? `${over.count} over 1 ms (${(Number(over.nanos) / 1e6).toFixed(1)} ms)` : '';
+      return `${String(n).padStart(7)}  ${averageUs.toFixed(1).padStart(7)} µs  ${overText.padEnd(26)}  ${sql}`;
     });
     writeFileSync(file, rows.join('\n') + '\n');
   });

@@ -54,6 +54,11 @@ export interface SpawnOptions {
   logFile?: string;
 }
 
+/** BENCH_NODE_FLAGS="--perf-basic-prof --interpreted-frames-native-stack" lets `perf record -p` name JS frames. */
+function extraNodeFlags(): string[] {
+  return (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+}
+
 export async function spawnWafleet(options: SpawnOptions): Promise<WafleetProc> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -61,7 +66,7 @@ export async function spawnWafleet(options: SpawnOptions): Promise<WafleetProc> 
   const child = spawn(
     process.execPath,
     // The compiled server, as `npm start` runs it (the bench:* scripts build it first).
-    [...(options.nodeFlags ?? []), '--expose-gc', '--import', './bench/lib/bench-preload.mjs', 'dist/main.js', 'serve'],
+    [...(options.nodeFlags ?? []), ...extraNodeFlags(), '--expose-gc', '--import', './bench/lib/bench-preload.mjs', 'dist/main.js', 'serve'],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
