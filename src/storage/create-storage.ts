@@ -44,7 +44,7 @@ async function open(options: CreateStorageOptions): Promise<{ storage: Storage; 
         ...(options.schema !== undefined ? { schema: options.schema } : {}),
         onIdleError: (error) => options.logger?.warn({ err: error }, 'idle PostgreSQL connection failed; it will be replaced'),
       })
-    : await openSqliteStorage({ file: join(options.dataDir, SQLITE_FILE_NAME) });
+    : await openSqliteStorage({ file: join(options.dataDir, SQLITE_FILE_NAME), logger: options.logger });
   options.logger?.info({ ...describe(options), applied: migrations.applied }, 'storage ready');
   return { storage, applied: migrations.applied };
 }

@@ -9,13 +9,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely } from 'kysely';
+import { CompiledQuery, Kysely } from 'kysely';
+import type { Logger } from '../../logging/logger.ts';
 import type { Storage } from '../ports.ts';
 import type { Database } from '../shared/database.ts';
 import { KyselyStorage } from '../shared/kysely-storage.ts';
 import { runMigrations, type MigrationOutcome } from '../shared/migrate.ts';
 import { WafleetSqliteDialect } from './sqlite-dialect.ts';
 import { withStatementCache } from './statement-cache.ts';
+import { WalCheckpointer, type CheckpointerOptions } from './checkpointer.ts';
 import { WalSync, walFileOf, type WalFile } from './wal-sync.ts';
 
 export interface SqliteStorageOptions {
@@ -25,11 +27,38 @@ export interface SqliteStorageOptions {
   busyTimeoutMs?: number;
   /** The WAL file to flush after writes; tests pass a spy around walFileOf(file). */
   walFile?: WalFile;
+  /** WAL checkpoints in a worker thread (default); false leaves them to SQLite, inside commits. */
+  checkpointInWorker?: boolean;
+  /** Tests: how often the worker checkpoints, or a worker that fails. */
+  checkpointer?: Pick<CheckpointerOptions, 'everyCommits' | 'quietMs' | 'restartFrames' | 'workerSource'>;
+  logger?: Pick<Logger, 'warn'> | undefined;
+}
+
+/** SQLite's own default, for when checkpoints go back into commits. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
+
+function startCheckpointer(sqlite: BetterSqlite3.Database, options: SqliteStorageOptions, busyTimeoutMs: number, db: () => Kysely<Database>): WalCheckpointer | undefined {
+  if (options.checkpointInWorker === false) return undefined;
+  sqlite.pragma('wal_autocheckpoint = 0');
+  return new WalCheckpointer({
+    ...options.checkpointer,
+    file: options.file,
+    busyTimeoutMs,
+    checkpointOnMain: async () => {
+      await db().executeQuery(CompiledQuery.raw('pragma wal_checkpoint(PASSIVE)'));
+    },
+    onUnavailable: (error) => {
+      if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+      options.logger?.warn({ err: error }, 'SQLite checkpoints run inside commits again: the checkpoint worker failed');
+    },
+  });
 }
 
 function openDatabase(options: SqliteStorageOptions): { db: Kysely<Database>; walSync: WalSync } {
   mkdirSync(dirname(options.file), { recursive: true });
   const sqlite = new BetterSqlite3(options.file);
+  const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+  let checkpointer: WalCheckpointer | undefined;
   try {
     // WAL: readers never block the writer and a crash cannot corrupt committed data.
     sqlite.pragma('journal_mode = WAL');
@@ -40,13 +69,15 @@ function openDatabase(options: SqliteStorageOptions): { db: Kysely<Database>; wa
     sqlite.pragma('synchronous = NORMAL');
     // Off by default in SQLite; the schema relies on it (auth_state cascades with its session).
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+    sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    checkpointer = startCheckpointer(sqlite, options, busyTimeoutMs, () => db);
   } catch (error) {
     sqlite.close();
     throw error;
   }
   const walSync = new WalSync(options.walFile ?? walFileOf(options.file));
-  return { db: new Kysely<Database>({ dialect: new WafleetSqliteDialect({ database: withStatementCache(sqlite), walSync }) }), walSync };
+  const db: Kysely<Database> = new Kysely<Database>({ dialect: new WafleetSqliteDialect({ database: withStatementCache(sqlite), walSync, checkpointer }) });
+  return { db, walSync };
 }
 
 /** Opens the file and brings its schema up to date. */

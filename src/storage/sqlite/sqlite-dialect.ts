@@ -1,5 +1,5 @@
 /**
- * Kysely's SQLite dialect with two changes, both about concurrent writers:
+ * Kysely's SQLite dialect, changed where wafleet needs it:
  * - Transactions start with BEGIN IMMEDIATE. A deferred BEGIN takes the write lock only at the
  *   first write; if another process committed meanwhile, SQLite fails the upgrade at once with
  *   SQLITE_BUSY (busy_timeout does not help). IMMEDIATE waits for the lock up front, so busy_timeout
@@ -12,7 +12,8 @@
  *   took ≈ 95 µs in the loaded server). Only safe integers are inlined; anything else stays bound.
  * And one about durability: when whoever held the connection wrote (a transaction, or a single
  * INSERT/UPDATE/DELETE), the commit is noted for the WAL sync (wal-sync.ts) as the connection is
- * given back, so Storage.durable() knows there is something to flush.
+ * given back, so Storage.durable() knows there is something to flush, and for the checkpointer
+ * (checkpointer.ts), which copies the WAL into the database from a worker thread.
  */
 import {
   CompiledQuery,
@@ -29,6 +30,7 @@ import {
   type Driver,
   type SqliteDialectConfig,
 } from 'kysely';
+import type { WalCheckpointer } from './checkpointer.ts';
 import type { WalSync } from './wal-sync.ts';
 
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
@@ -64,6 +66,7 @@ class WafleetSqliteDriver extends SqliteDriver {
   constructor(
     config: SqliteDialectConfig,
     private readonly walSync: WalSync | undefined,
+    private readonly checkpointer: Pick<WalCheckpointer, 'noteCommit' | 'close'> | undefined,
   ) {
     super(config);
   }
@@ -83,7 +86,10 @@ class WafleetSqliteDriver extends SqliteDriver {
 
   override async releaseConnection(): Promise<void> {
     // Released after COMMIT (or an autocommitted statement), so the WAL holds the writes by now.
-    if (this.wrote) this.walSync?.noteCommit();
+    if (this.wrote) {
+      this.walSync?.noteCommit();
+      this.checkpointer?.noteCommit();
+    }
     this.wrote = false;
     await super.releaseConnection();
   }
@@ -93,6 +99,8 @@ class WafleetSqliteDriver extends SqliteDriver {
   }
 
   override async destroy(): Promise<void> {
+    // The worker's connection goes first: the last connection to close checkpoints and removes the WAL.
+    await this.checkpointer?.close();
     await super.destroy();
     await this.walSync?.close();
   }
@@ -101,6 +109,8 @@ class WafleetSqliteDriver extends SqliteDriver {
 export interface WafleetSqliteDialectConfig extends SqliteDialectConfig {
   /** Told of every commit, for Storage.durable(); without it, durability is SQLite's own synchronous setting. */
   walSync?: WalSync | undefined;
+  /** Told of every commit, to checkpoint off the main thread (checkpointer.ts); closed first on destroy. */
+  checkpointer?: Pick<WalCheckpointer, 'noteCommit' | 'close'> | undefined;
 }
 
 export class WafleetSqliteDialect extends SqliteDialect {
@@ -112,7 +122,7 @@ export class WafleetSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new WafleetSqliteDriver(this.driverConfig, this.driverConfig.walSync);
+    return new WafleetSqliteDriver(this.driverConfig, this.driverConfig.walSync, this.driverConfig.checkpointer);
   }
 
   override createQueryCompiler(): QueryCompiler {
