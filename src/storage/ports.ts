@@ -234,8 +234,14 @@ export interface Storage extends Repositories {
    * Resolves once every write that returned before the call will survive a power loss. Call it
    * before telling the outside world about a write (an API answer, a webhook delivery, a WebSocket
    * push); work that stays inside wafleet need not wait. Immediate when nothing is pending.
+   * With a mark from commitMark(): only the writes that returned before the mark was taken.
    */
-  durable(): Promise<void>;
+  durable(mark?: number): Promise<void>;
+  /**
+   * Names "every write that has returned so far", for durable(mark): a caller that writes its own
+   * bookkeeping after the data it is about to announce need not wait for the bookkeeping too.
+   */
+  commitMark(): number;
   /** Throws when the store cannot answer (used by /ready). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -150,6 +150,9 @@ export class WebhookDispatcher {
     // Events no webhook wants (or no webhooks at all) cost nothing: no transaction for them.
     if (deliveries.length === 0 && finished.length === 0 && free <= 0) return;
     let claimed: DeliveryRecord[];
+    // What goes out is events committed before this round; the round's own bookkeeping (claims,
+    // finished attempts) need not be on the disk first: lost to a power cut, it is redone after.
+    const eventsWritten = this.deps.storage.commitMark();
     try {
       const now = this.deps.clock.now();
       claimed = await this.deps.storage.transaction(async (repos) => {
@@ -163,8 +166,8 @@ export class WebhookDispatcher {
       throw error;
     }
     if (claimed.length === 0) return;
-    // Nothing goes out before it would survive a power loss (Storage.durable); on failure nothing was sent and the next round claims them again.
-    await this.deps.storage.durable();
+    // No event goes out before it would survive a power loss (Storage.durable); on failure nothing was sent and the next round claims them again.
+    await this.deps.storage.durable(eventsWritten);
     const eventsById = new Map((await this.deps.storage.deliveries.eventsByIds([...new Set(claimed.map((d) => d.eventId))])).map((e) => [e.id, e]));
     const webhookById = new Map(webhooks.map((w) => [w.id, w]));
     for (const delivery of claimed) {

@@ -73,6 +73,29 @@ test('durable() waits only when a commit is not yet covered by a finished sync',
   assert.equal(pending.length, 2, 'both commits are covered: no third sync');
 });
 
+
+test('durable(mark) waits for the commits before the mark only, not for bookkeeping written after it', async () => {
+  const { file, pending } = manualWal();
+  const wal = new WalSync(file);
+  wal.noteCommit(); // the event about to be announced
+  const flushing = wal.durable();
+  wal.noteCommit(); // committed while that sync runs
+  const mark = wal.mark();
+  wal.noteCommit(); // the announcer's own bookkeeping, after the mark
+  const announced = wal.durable(mark);
+  const everything = wal.durable();
+  const flags = settledFlags([flushing, announced, everything]);
+  pending[0]!.resolve();
+  await turn();
+  assert.deepEqual(flags, [true, false, false], 'the commit before the mark may postdate the first sync');
+  assert.equal(pending.length, 2);
+  pending[1]!.resolve();
+  await turn();
+  assert.deepEqual(flags, [true, true, true]);
+  wal.noteCommit();
+  await wal.durable(mark);
+  assert.equal(pending.length, 2, 'a mark already covered needs no sync, whatever came after it');
+});
 test('on a real database: durable() flushes the WAL holding what was committed; reads leave nothing to flush', async () => {
   const root = await mkdtemp(join(tmpdir(), 'wafleet-walsync-'));
   const dbFile = join(root, 'wafleet.db');

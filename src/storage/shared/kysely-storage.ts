@@ -4,6 +4,8 @@ import type { Repositories, Storage } from '../ports.ts';
 import type { Db, Dialect } from './database.ts';
 import { createRepositories } from './repositories.ts';
 
+const EVERY_COMMIT_DURABLE = { durable: () => Promise.resolve(), mark: () => 0 };
+
 export class KyselyStorage implements Storage {
   readonly tenants: Repositories['tenants'];
   readonly apiKeys: Repositories['apiKeys'];
@@ -22,13 +24,13 @@ export class KyselyStorage implements Storage {
   private closed: Promise<void> | undefined;
 
   /**
-   * `durable`: flushes what was committed so far (SQLite's WAL sync). Without it, every commit is
-   * durable when it returns (PostgreSQL with synchronous_commit=on).
+   * `flush`: flushes what was committed so far, or up to a mark (SQLite's WAL sync). Without it,
+   * every commit is durable when it returns (PostgreSQL with synchronous_commit=on).
    */
   constructor(
     private readonly db: Db,
     readonly driver: Dialect,
-    private readonly flush: () => Promise<void> = () => Promise.resolve(),
+    private readonly flush: { durable(mark?: number): Promise<void>; mark(): number } = EVERY_COMMIT_DURABLE,
   ) {
     const repos = createRepositories(db, driver);
     this.tenants = repos.tenants;
@@ -56,8 +58,12 @@ export class KyselyStorage implements Storage {
     return this.db.transaction().execute((trx) => fn(createRepositories(trx, this.driver)));
   }
 
-  durable(): Promise<void> {
-    return this.flush();
+  durable(mark?: number): Promise<void> {
+    return this.flush.durable(mark);
+  }
+
+  commitMark(): number {
+    return this.flush.mark();
   }
 
   async ping(): Promise<void> {

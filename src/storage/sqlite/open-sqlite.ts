@@ -87,7 +87,7 @@ export async function openSqliteStorage(
   const { db, walSync } = openDatabase(options);
   try {
     const migrations = await runMigrations(db, 'sqlite');
-    return { storage: new KyselyStorage(db, 'sqlite', () => walSync.durable()), migrations };
+    return { storage: new KyselyStorage(db, 'sqlite', walSync), migrations };
   } catch (error) {
     await db.destroy();
     throw error;

@@ -33,9 +33,17 @@ export class WalSync {
     this.committed += 1;
   }
 
-  /** Resolves once every commit noted before this call is on the disk (at once when nothing is pending). */
-  durable(): Promise<void> {
-    return this.flushed >= this.committed ? Promise.resolve() : this.sync();
+  /** Names the commits noted so far, for durable(mark). */
+  mark(): number {
+    return this.committed;
+  }
+
+  /**
+   * Resolves once every commit noted before this call (or before `mark` was taken) is on the disk;
+   * at once when those are covered already.
+   */
+  durable(mark: number = this.committed): Promise<void> {
+    return this.flushed >= mark ? Promise.resolve() : this.sync();
   }
 
   /** Resolves once everything written to the WAL before this call is on the disk. */
