@@ -1,9 +1,9 @@
 /** The webhook delivery log, outbox cursors and outbox-aware event pruning. */
 import type { EventRecord } from '../../domain/records.ts';
 import { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryStatus } from '../../domain/webhooks.ts';
-import { sql } from 'kysely';
 import type { ClaimSkip, DeliveryListQuery, DeliveryOutcome, DeliveryRepository } from '../ports.ts';
-import type { Db, EventsTable, WebhookDeliveriesTable } from './database.ts';
+import type { Db, Dialect, EventsTable, WebhookDeliveriesTable } from './database.ts';
+import { claimCandidates } from './delivery-claim.ts';
 import { fromJson, toMillis, toMillisOrNull } from './json.ts';
 import { storableText } from './text.ts';
 
@@ -60,7 +60,10 @@ function toEvent(row: EventsTable): EventRecord {
 }
 
 export class KyselyDeliveryRepository implements DeliveryRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+  ) {}
 
   private inTransaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     return this.db.isTransaction ? fn(this.db) : this.db.transaction().execute(fn);
@@ -125,39 +128,7 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
   async claimDue(now: number, limit: number, perWebhook: (webhookId: string) => number, skip: ClaimSkip = {}): Promise<DeliveryRecord[]> {
     if (limit <= 0) return [];
     return this.inTransaction(async (db) => {
-      let select = db
-        .selectFrom('webhook_deliveries as d')
-        .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
-        .selectAll('d')
-        .where('d.status', '=', 'pending')
-        .where('d.next_attempt_at', '<=', now)
-        .where('w.enabled', '=', 1);
-      // Cheap tests first: rows that cannot be placed now are passed by before the ordering subquery.
-      if (skip.webhooks && skip.webhooks.size > 0) select = select.where('d.webhook_id', 'not in', [...skip.webhooks]);
-      if (skip.groups && skip.groups.size > 0) select = select.where(sql<string>`d.webhook_id || ' ' || d.order_key`, 'not in', [...skip.groups]);
-      const rows = await select
-        // One probe per unfinished status: (webhook, session, status, event_id <) is an exact index range
-        // on both drivers, where `status in (…)` makes PostgreSQL filter row by row.
-        .where(({ not, exists, selectFrom, and }) =>
-          and(
-            UNFINISHED.map((status) =>
-              not(
-                exists(
-                  selectFrom('webhook_deliveries as e')
-                    .select('e.id')
-                    .whereRef('e.webhook_id', '=', 'd.webhook_id')
-                    .whereRef('e.order_key', '=', 'd.order_key')
-                    .where('e.status', '=', status)
-                    .whereRef('e.event_id', '<', 'd.event_id'),
-                ),
-              ),
-            ),
-          ),
-        )
-        // next_attempt_at alone: the due index gives this order, so the scan stops at the limit.
-        .orderBy('d.next_attempt_at')
-        .limit(limit * 2)
-        .execute();
+      const rows = await claimCandidates(db, this.dialect, now, limit * 2, skip);
       const taken = new Map<string, number>();
       const picked: DeliveryRecord[] = [];
       for (const row of rows) {

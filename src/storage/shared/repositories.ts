@@ -27,7 +27,7 @@ export function createRepositories(db: Db, dialect: Dialect): Repositories {
     chats: new KyselyChatRepository(db),
     contacts: new KyselyContactRepository(db),
     webhooks: new KyselyWebhookRepository(db),
-    deliveries: new KyselyDeliveryRepository(db),
+    deliveries: new KyselyDeliveryRepository(db, dialect),
     outbound: new KyselyOutboundQueueRepository(db),
     idempotency: new KyselyIdempotencyRepository(db),
     bulkJobs: new KyselyBulkJobRepository(db),

@@ -128,6 +128,28 @@ export function registerWebhookCases(ctx: StorageContext): void {
         assert.equal((await storage.deliveries.claimDue(T0 + 2000, 2, () => 10)).length, 2, 'global limit');
       }));
 
+    test('claimDue with a deep backlog on one session: its deliveries go one at a time in event order, other sessions are not held up', () =>
+      ctx.withStorage(async (storage) => {
+        await seedHooks(storage);
+        const backlog = Array.from({ length: 300 }, (_, i) => delivery(`deep-${String(i).padStart(3, '0')}`, 'w1', 10 + i));
+        // Sessions that sort before and after the deep one, and a later event on another webhook.
+        await storage.deliveries.enqueue([...backlog, delivery('early', 'w1', 400, { orderKey: 'a-session' }), delivery('late', 'w1', 401, { orderKey: 'z-session' }), delivery('other', 'wg', 402)]);
+        const finish = (id: string) => storage.deliveries.finish(id, { status: 'delivered', attempts: 1, nextAttemptAt: T0, lastAttemptAt: T0, lastStatusCode: 200, lastError: null, lastLatencyMs: 1, deliveredAt: T0 }, T0);
+        assert.deepEqual(ids(await storage.deliveries.claimDue(T0, 10, () => 10)).sort(), ['deep-000', 'early', 'late', 'other']);
+        for (const id of ['early', 'late', 'other']) await finish(id);
+        const order: string[] = [];
+        for (let round = 0; round < 5; round++) {
+          const claimed = await storage.deliveries.claimDue(T0, 10, () => 10);
+          assert.equal(claimed.length, round === 0 ? 0 : 1, `round ${round}: one at a time, and none while the head is in flight`);
+          if (round === 0) await finish('deep-000');
+          for (const d of claimed) {
+            order.push(d.id);
+            await finish(d.id);
+          }
+        }
+        assert.deepEqual(order, ['deep-001', 'deep-002', 'deep-003', 'deep-004']);
+      }));
+
     test('list filters and paging; retryDead by ids, webhook and tenant', () =>
       ctx.withStorage(async (storage) => {
         await seedHooks(storage);

@@ -10,6 +10,7 @@ import { webhooksSchema } from './0003-webhooks.ts';
 import { outboundSchema } from './0004-outbound.ts';
 import { tenantPacingSchema } from './0005-tenant-pacing.ts';
 import { webhookDeliveryOrderSchema } from './0006-webhook-delivery-order.ts';
+import { webhookDeliveryHeadsSchema } from './0007-webhook-delivery-heads.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -19,6 +20,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0004-outbound': outboundSchema(dialect),
     '0005-tenant-pacing': tenantPacingSchema(),
     '0006-webhook-delivery-order': webhookDeliveryOrderSchema(),
+    '0007-webhook-delivery-heads': webhookDeliveryHeadsSchema(),
   };
 }
 
