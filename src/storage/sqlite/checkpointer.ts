@@ -116,9 +116,9 @@ export class WalCheckpointer {
   }
 
   private onReply(reply: CheckpointReply): void {
-    this.inFlight = false;
     this.worker?.unref();
     if (this.stopped) {
+      this.inFlight = false;
       this.settleIdle(); // closing: the main connection is about to go
       return;
     }
@@ -127,10 +127,13 @@ export class WalCheckpointer {
       return;
     }
     this.completed += 1;
+    // Still in flight during the catch-up on the main thread: one checkpoint at a time.
     const restart = reply.walFrames > (this.options.restartFrames ?? 4096);
     const next = restart ? this.options.checkpointOnMain().catch((error: unknown) => this.fail(error)) : Promise.resolve();
     void next.then(() => {
-      if (this.requestedAgain) {
+      this.inFlight = false;
+      if (this.stopped) this.settleIdle();
+      else if (this.requestedAgain) {
         this.requestedAgain = false;
         this.request();
       } else if (!this.timer) this.settleIdle();
