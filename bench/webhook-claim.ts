@@ -1,7 +1,7 @@
 /**
  * Benchmark: the webhook dispatcher's claim (`deliveries.claimDue`) against the depth of one
  * session's backlog.
- *   node --import tsx bench/webhook-claim.ts [--depths 100,1000,10000] [--rounds 200] [--groups 20] [--pg URL]
+ *   npm run bench:claim -- [--depths 100,1000,10000] [--rounds 200] [--groups 20] [--pg URL]
  *
  * One webhook; one session ("deep") with `depth` pending deliveries, plus `groups` other sessions
  * with one pending delivery each. A round is what the dispatcher does for an ordered stream: claim
@@ -86,7 +86,7 @@ console.error(`machine: ${machineLine()}`);
 const lines: string[] = [];
 for (const depth of depths) lines.push(await measure(depth));
 console.log(`## webhook claim benchmark — ${machineLine()}`);
-console.log(`store: ${values.pg ? 'PostgreSQL' : 'SQLite'} · command: node --import tsx bench/webhook-claim.ts --depths ${values.depths} --rounds ${rounds} --groups ${groups}`);
+console.log(`store: ${values.pg ? 'PostgreSQL' : 'SQLite'} · command: npm run bench:claim -- --depths ${values.depths} --rounds ${rounds} --groups ${groups}`);
 console.log('| backlog on one session | rounds | claimed | claim µs, mean | claim µs, p50 / p99 |');
 console.log('|---|---|---|---|---|');
 for (const line of lines) console.log(line);
