@@ -1,6 +1,7 @@
 /**
  * Benchmark 3: send throughput and latency.
  *   npm run bench:send -- [--messages 500] [--concurrency 8] [--contacts 4] [--rounds 1] [--modes sync,async]
+ *     [--senders S]      S sessions (wafleet) and S sockets (raw) share the messages round-robin; default 1
  *     [--background N]   N more idle sessions in wafleet and N more idle sockets in the raw process
  *     [--pg URL]         wafleet on PostgreSQL (a schema of its own, dropped at the end) instead of SQLite
  *
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     /** Count the SQL statements the wafleet process runs, written to this file at exit. */
     'count-sql': { type: 'string' },
     background: { type: 'string', default: '0' },
+    senders: { type: 'string', default: '1' },
     pg: { type: 'string' },
   },
 });
@@ -47,6 +49,8 @@ const concurrency = Number(values.concurrency);
 const contactCount = Number(values.contacts);
 const rounds = Number(values.rounds);
 const background = Number(values.background);
+const senders = Math.max(1, Number(values.senders));
+const senderIndexes = Array.from({ length: senders }, (_, i) => i);
 const store = benchStore(values.pg, 'send');
 const modes = values.modes.split(',').filter((m) => m === 'sync' || m === 'async');
 const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -89,10 +93,12 @@ function record(label: string, round: number, sent: Array<{ id: string; t0: numb
 }
 
 async function sendViaApi(count: number, contacts: string[], prefix: string, mode = 'sync'): Promise<Array<{ id: string; t0: number; t1: number }>> {
-  const id = sessionId(0);
   return pool(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
     const t0 = now();
-    const response = await proc!.api('POST', `/v1/sessions/${id}/messages?mode=${mode}`, { to: contacts[i % contacts.length], type: 'text', text: `${prefix} ${i}` });
+    // Message i: sender i mod S, to contact ⌊i / S⌋ mod C, so every sender reaches every contact.
+    const id = sessionId(i % senders);
+    const to = contacts[Math.floor(i / senders) % contacts.length];
+    const response = await proc!.api('POST', `/v1/sessions/${id}/messages?mode=${mode}`, { to, type: 'text', text: `${prefix} ${i}` });
     const t1 = now();
     if (response.status !== 201 && response.status !== 202) throw new Error(`send ${i}: ${response.status} ${response.text}`);
     return { id: response.body.id as string, t0, t1 };
@@ -105,15 +111,20 @@ try {
   ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
   ...(values['count-sql'] ? ['--import', 'tsx', '--import', './bench/lib/count-sql-preload.ts'] : []),
 ] });
-  await ensureTenant(proc, 5 + background);
+  await ensureTenant(proc, 5 + senders + background);
   await pairSession(proc, sim, sessionId(0), sessionPhone(0));
   raw = await spawnRawBaileys({ wsUrl: sim.sim.wsUrl, adminUrl: sim.sim.adminUrl, simRootKey: sim.sim.rootPublicKey, logFile: join(dataDir, 'raw.log') });
   await raw.pair(0, 1, 1);
   log(`paired one wafleet session (${sessionPhone(0)}) and one raw socket (${RAW_PHONE_PREFIX}${'0'.padStart(7, '0')})`);
+  if (senders > 1) {
+    log(`pairing ${senders - 1} more sending sessions in each process`);
+    await provisionRange(proc, sim, 1, senders, 8, log);
+    await raw.pair(1, senders, 8);
+  }
   if (background > 0) {
     log(`pairing ${background} idle background sessions in each process`);
-    await provisionRange(proc, sim, 1, 1 + background, 8, log);
-    await raw.pair(1, 1 + background, 8);
+    await provisionRange(proc, sim, senders, senders + background, 8, log);
+    await raw.pair(senders, senders + background, 8);
   }
 
   const phones: string[] = [];
@@ -126,14 +137,14 @@ try {
   const jids = phones.map((p) => `${p}@s.whatsapp.net`);
   await sleep(3000); // let both finish their post-login sync before warming up
   // Warm-up: the first message to each contact sets up the Signal session (pkmsg, key fetch). Not measured.
-  const warmApi = await sendViaApi(contactCount * 2, phones, 'warm-up');
-  const warmRaw = await raw.send(0, jids, contactCount * 2, 1, 'warm-up');
+  const warmApi = await sendViaApi(contactCount * senders * 2, phones, 'warm-up');
+  const warmRaw = await raw.send(senderIndexes, jids, contactCount * senders * 2, 1, 'warm-up');
   await waitDelivered([...warmApi, ...warmRaw].map((s) => s.id), 30_000);
 
   for (let round = 1; round <= rounds; round++) {
     log(`round ${round}: raw Baileys sendMessage, ${total} messages, ${concurrency} in flight`);
     let cpu0 = cpuSeconds(raw.pid);
-    const rawSent = await raw.send(0, jids, total, concurrency, `raw r${round}`);
+    const rawSent = await raw.send(senderIndexes, jids, total, concurrency, `raw r${round}`);
     await waitDelivered(rawSent.map((s) => s.id), 60_000);
     await sleep(500); // receipts and their handling belong to the send
     record('raw Baileys sendMessage', round, rawSent, cpuSeconds(raw.pid) - cpu0);
@@ -158,8 +169,8 @@ try {
 }
 
 console.log(`\n## send benchmark — ${machineLine()}`);
-console.log(`store: ${store.label} · background sessions: ${background}`);
-console.log(`command: npm run bench:send -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount} --rounds ${rounds} --modes ${modes.join(',')}${background ? ` --background ${background}` : ''}${values.pg ? ' --pg …' : ''}\n`);
+console.log(`store: ${store.label} · sending sessions: ${senders} · background sessions: ${background}`);
+console.log(`command: npm run bench:send -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount} --rounds ${rounds} --modes ${modes.join(',')}${senders > 1 ? ` --senders ${senders}` : ''}${background ? ` --background ${background}` : ''}${values.pg ? ' --pg …' : ''}\n`);
 console.log('| sender | round | delivered | msgs/s delivered | send→delivered p50 / p99 ms | call returns p50 / p99 ms | sender CPU ms/msg | load |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of results) console.log(`| ${r.label} | ${r.round} | ${r.delivered}/${r.sent} | ${r.rate.toFixed(1)} | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} | ${r.apiP50.toFixed(1)} / ${r.apiP99.toFixed(1)} | ${r.cpuMsPerMessage.toFixed(2)} | ${r.load} |`);

@@ -11,7 +11,7 @@ type Command =
   | { cmd: 'pair'; from: number; to: number; concurrency: number; wsUrl: string; adminUrl: string; phonePrefix: string }
   | { cmd: 'mem' }
   | { cmd: 'gc' }
-  | { cmd: 'send'; session: number; to: string[]; count: number; concurrency: number; prefix: string }
+  | { cmd: 'send'; sessions: number[]; to: string[]; count: number; concurrency: number; prefix: string }
   | { cmd: 'exit' };
 
 // This file runs under tsx, which turns on source-mapped stack traces; wafleet runs compiled without
@@ -97,12 +97,17 @@ async function pair(command: Extract<Command, { cmd: 'pair' }>): Promise<number[
 }
 
 async function send(command: Extract<Command, { cmd: 'send' }>): Promise<Array<{ id: string; t0: number; t1: number }>> {
-  const sock = sockets.get(command.session);
-  if (!sock) throw new Error(`no socket ${command.session}`);
+  const senders = command.sessions.map((index) => {
+    const sock = sockets.get(index);
+    if (!sock) throw new Error(`no socket ${index}`);
+    return sock;
+  });
   const items = Array.from({ length: command.count }, (_, i) => i);
   return pool(items, command.concurrency, async (i) => {
     const t0 = now();
-    const sent = await sock.sendMessage(command.to[i % command.to.length]!, { text: `${command.prefix} ${i}` });
+    const sock = senders[i % senders.length]!;
+    const to = command.to[Math.floor(i / senders.length) % command.to.length]!;
+    const sent = await sock.sendMessage(to, { text: `${command.prefix} ${i}` });
     return { id: sent?.key.id ?? '', t0, t1: now() };
   });
 }

@@ -9,7 +9,8 @@ export interface RawBaileys {
   pair(from: number, to: number, concurrency: number): Promise<number[]>;
   memory(): Promise<NodeJS.MemoryUsage>;
   gc(): Promise<void>;
-  send(session: number, to: string[], count: number, concurrency: number, prefix: string): Promise<Array<{ id: string; t0: number; t1: number }>>;
+  /** Message i goes from socket sessions[i mod S] to to[⌊i / S⌋ mod C]. */
+  send(sessions: number[], to: string[], count: number, concurrency: number, prefix: string): Promise<Array<{ id: string; t0: number; t1: number }>>;
   stop(): Promise<void>;
 }
 
@@ -53,8 +54,8 @@ export async function spawnRawBaileys(options: { wsUrl: string; adminUrl: string
     async gc() {
       await call({ cmd: 'gc' });
     },
-    async send(session, to, count, concurrency, prefix) {
-      return (await call<{ sent: Array<{ id: string; t0: number; t1: number }> }>({ cmd: 'send', session, to, count, concurrency, prefix })).sent;
+    async send(sessions, to, count, concurrency, prefix) {
+      return (await call<{ sent: Array<{ id: string; t0: number; t1: number }> }>({ cmd: 'send', sessions, to, count, concurrency, prefix })).sent;
     },
     async stop() {
       if (child.exitCode === null) {
