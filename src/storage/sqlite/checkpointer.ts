@@ -6,8 +6,8 @@
  * returns, a stall of milliseconds on the main thread during which no request, receipt or socket is
  * served (a small insert: 73 µs wall per commit with it, 32 µs without; in the send benchmark 5% of
  * messages had a commit over 1 ms). wafleet turns it off (wal_autocheckpoint=0) and asks a worker
- * thread with its own connection for a PASSIVE checkpoint every `everyCommits` commits, or `quietMs`
- * after the last one. PASSIVE never waits for the writer. The worker costs ≈ 8 MB RSS.
+ * thread with its own connection for a PASSIVE checkpoint every `everyCommits` commits, and, once it
+ * runs, `quietMs` after the last commit. PASSIVE never waits for the writer. The worker costs ≈ 8 MB RSS.
  *
  * SQLite starts the WAL over only when a checkpoint has copied every frame before the next write.
  * Under a steady stream of writes the worker is always a few frames behind, so the WAL would grow
@@ -53,7 +53,9 @@ export class WalCheckpointer {
     if (this.stopped) return;
     this.commitsSinceRequest += 1;
     if (this.commitsSinceRequest >= (this.options.everyCommits ?? 100)) this.request();
-    else if (!this.timer) {
+    // The quiet-time checkpoint only once the worker runs: a process that commits a few times (a CLI
+    // command, a test) never starts one, and its close checkpoints the small WAL anyway.
+    else if (!this.timer && this.worker) {
       this.timer = setTimeout(() => this.request(), this.options.quietMs ?? 1000);
       this.timer.unref();
     }
