@@ -27,8 +27,6 @@ export interface SqliteStorageOptions {
   busyTimeoutMs?: number;
   /** The WAL file to flush after writes; tests pass a spy around walFileOf(file). */
   walFile?: WalFile;
-  /** WAL checkpoints in a worker thread (default); false leaves them to SQLite, inside commits. */
-  checkpointInWorker?: boolean;
   /** Tests: how often the worker checkpoints, or a worker that fails. */
   checkpointer?: Pick<CheckpointerOptions, 'everyCommits' | 'quietMs' | 'restartFrames' | 'workerSource'>;
   logger?: Pick<Logger, 'warn'> | undefined;
@@ -37,8 +35,8 @@ export interface SqliteStorageOptions {
 /** SQLite's own default, for when checkpoints go back into commits. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 
-function startCheckpointer(sqlite: BetterSqlite3.Database, options: SqliteStorageOptions, busyTimeoutMs: number, db: () => Kysely<Database>): WalCheckpointer | undefined {
-  if (options.checkpointInWorker === false) return undefined;
+/** WAL checkpoints in a worker thread (checkpointer.ts), SQLite's own inside commits only as a fallback. */
+function startCheckpointer(sqlite: BetterSqlite3.Database, options: SqliteStorageOptions, busyTimeoutMs: number, db: () => Kysely<Database>): WalCheckpointer {
   sqlite.pragma('wal_autocheckpoint = 0');
   return new WalCheckpointer({
     ...options.checkpointer,
