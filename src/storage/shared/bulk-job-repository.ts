@@ -42,9 +42,14 @@ export class KyselyBulkJobRepository implements BulkJobRepository {
     return rows.map(toJob);
   }
 
+  /** The job's queued messages are held while it is not running, together with the status change. */
   async setStatus(id: string, status: BulkJobStatus, at: number): Promise<boolean> {
-    const result = await this.db.updateTable('bulk_jobs').set({ status, updated_at: at }).where('id', '=', id).executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    const apply = async (db: Db) => {
+      const result = await db.updateTable('bulk_jobs').set({ status, updated_at: at }).where('id', '=', id).executeTakeFirst();
+      await db.updateTable('outbound_queue').set({ held: status === 'running' ? 0 : 1 }).where('bulk_job_id', '=', id).execute();
+      return result.numUpdatedRows > 0n;
+    };
+    return this.db.isTransaction ? apply(this.db) : this.db.transaction().execute(apply);
   }
 
   async items(jobId: string, limit: number, offset: number): Promise<BulkItemResult[]> {

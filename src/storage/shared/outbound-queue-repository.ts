@@ -1,4 +1,5 @@
 import type { OutboundQueueRepository, QueueDepth, QueuedSend } from '../outbound-ports.ts';
+import { sql } from 'kysely';
 import type { Db } from './database.ts';
 import { toMillis } from './json.ts';
 import { ReusableQuery } from './reusable-query.ts';
@@ -21,18 +22,19 @@ function toQueued(row: OutboundQueueTable): QueuedSend {
   };
 }
 
-const QUEUE_COLUMNS = ['session_id', 'message_id', 'tenant_id', 'seq', 'chat_id', 'payload', 'bulk_job_id', 'attempts', 'enqueued_at'] as const satisfies ReadonlyArray<keyof OutboundQueueTable>;
+const QUEUE_COLUMNS = ['session_id', 'message_id', 'tenant_id', 'seq', 'chat_id', 'payload', 'bulk_job_id', 'attempts', 'enqueued_at', 'held'] as const satisfies ReadonlyArray<keyof OutboundQueueTable>;
 type QueueKey = { sessionId: string; messageId: string };
 
 const enqueueOne = new ReusableQuery(QUEUE_COLUMNS, (db: Db, row: OutboundQueueTable) => db.insertInto('outbound_queue').values(row));
+/** The session's next message: the first in FIFO order that is not held (a paused job's rows are). */
 const nextInQueue = new ReusableQuery(['sessionId'], (db: Db, p: { sessionId: string }) =>
   db
-    .selectFrom('outbound_queue as q')
-    .leftJoin('bulk_jobs as j', 'j.id', 'q.bulk_job_id')
-    .selectAll('q')
-    .where('q.session_id', '=', p.sessionId)
-    .where((eb) => eb.or([eb('q.bulk_job_id', 'is', null), eb('j.status', '=', 'running')]))
-    .orderBy('q.seq')
+    .selectFrom('outbound_queue')
+    .selectAll()
+    .where('session_id', '=', p.sessionId)
+    // A literal: with a bound value neither database could use the partial index of ready rows.
+    .where(sql<boolean>`held = 0`)
+    .orderBy('seq')
     .limit(1),
 );
 const countAttempt = new ReusableQuery(['sessionId', 'messageId'], (db: Db, p: QueueKey) =>
@@ -60,15 +62,29 @@ export class KyselyOutboundQueueRepository implements OutboundQueueRepository {
       bulk_job_id: item.bulkJobId,
       attempts: item.attempts,
       enqueued_at: item.enqueuedAt,
+      held: 0,
     }));
     const [only] = rows;
-    if (rows.length === 1 && only) {
+    if (rows.length === 1 && only && only.bulk_job_id === null) {
       await enqueueOne.execute(this.db, only);
       return;
     }
     for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
       await this.db.insertInto('outbound_queue').values(rows.slice(start, start + INSERT_CHUNK)).execute();
     }
+    await this.holdRowsOfStoppedJobs(rows);
+  }
+
+  /** Rows enqueued for a bulk job that is not running (paused meanwhile) start out held. */
+  private async holdRowsOfStoppedJobs(rows: OutboundQueueTable[]): Promise<void> {
+    const jobs = [...new Set(rows.flatMap((row) => (row.bulk_job_id ? [row.bulk_job_id] : [])))];
+    if (jobs.length === 0) return;
+    await this.db
+      .updateTable('outbound_queue')
+      .set({ held: 1 })
+      .where('bulk_job_id', 'in', jobs)
+      .where('bulk_job_id', 'in', this.db.selectFrom('bulk_jobs').select('id').where('status', '<>', 'running'))
+      .execute();
   }
 
   async next(sessionId: string): Promise<QueuedSend | undefined> {

@@ -10,6 +10,8 @@ export interface OutboundQueueTable {
   bulk_job_id: string | null;
   attempts: number;
   enqueued_at: number;
+  /** 1 while the row's bulk job is not running: the queue's head passes it by (migration 0008). */
+  held: number;
 }
 
 export interface IdempotencyKeysTable {

@@ -49,6 +49,23 @@ export function registerOutboundCases(ctx: StorageContext): void {
         assert.equal((await storage.outbound.depth('s1')).depth, 1);
       }));
 
+    test('queue: FIFO across single sends and several running bulk jobs, past a long paused one', () =>
+      ctx.withStorage(async (storage) => {
+        await seed(storage);
+        const job = (id: string, status: 'running' | 'paused') => ({ id, tenantId: 'acme', sessionId: 's1', status, total: 1, createdAt: 1, updatedAt: 1 });
+        for (const [id, status] of [['P', 'paused'], ['R1', 'running'], ['R2', 'running']] as const) await storage.bulkJobs.create(job(id, status), []);
+        const paused = Array.from({ length: 300 }, (_, i) => queued(`P-${i}`, `01A${String(i).padStart(3, '0')}`, { bulkJobId: 'P' }));
+        await storage.outbound.enqueue([...paused, queued('R1-a', '01B1', { bulkJobId: 'R1' }), queued('R2-a', '01B2', { bulkJobId: 'R2' }), queued('R1-b', '01B3', { bulkJobId: 'R1' }), queued('single', '01B4'), queued('other-session', '01A', { sessionId: 's2' })]);
+        const order: string[] = [];
+        for (let item = await storage.outbound.next('s1'); item; item = await storage.outbound.next('s1')) {
+          order.push(item.messageId);
+          await storage.outbound.remove('s1', item.messageId);
+        }
+        assert.deepEqual(order, ['R1-a', 'R2-a', 'R1-b', 'single'], 'the paused job is passed by, the rest goes in seq order');
+        await storage.bulkJobs.setStatus('P', 'running', 2);
+        assert.equal((await storage.outbound.next('s1'))?.messageId, 'P-0', 'resumed: its first message is next');
+      }));
+
     test('bulk jobs: create, get, list, status, items with message status, progress', () =>
       ctx.withStorage(async (storage) => {
         await seed(storage);

@@ -11,6 +11,7 @@ import { outboundSchema } from './0004-outbound.ts';
 import { tenantPacingSchema } from './0005-tenant-pacing.ts';
 import { webhookDeliveryOrderSchema } from './0006-webhook-delivery-order.ts';
 import { webhookDeliveryHeadsSchema } from './0007-webhook-delivery-heads.ts';
+import { outboundQueueHeldSchema } from './0008-outbound-queue-held.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -21,6 +22,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0005-tenant-pacing': tenantPacingSchema(),
     '0006-webhook-delivery-order': webhookDeliveryOrderSchema(),
     '0007-webhook-delivery-heads': webhookDeliveryHeadsSchema(),
+    '0008-outbound-queue-held': outboundQueueHeldSchema(),
   };
 }
 
