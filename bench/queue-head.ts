@@ -6,15 +6,11 @@
  * One session; a bulk job in status paused with N queued messages, then one single send behind
  * them. Each call must return the single send; a paused job's messages must cost nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createStorage } from '../src/storage/create-storage.ts';
 import type { QueuedSend } from '../src/storage/outbound-ports.ts';
-import { dropPostgresSchema } from '../src/storage/postgres/open-postgres.ts';
 import { machineLine } from './lib/machine.ts';
-import { now, summarize } from './lib/stats.ts';
+import { now } from './lib/stats.ts';
+import { microsecondCells, printReport, withBenchStorage } from './lib/storage-bench.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,10 +29,7 @@ function queued(i: number, bulkJobId: string | null): QueuedSend {
 }
 
 async function measure(paused: number): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'wafleet-bench-queue-'));
-  const schema = `bench_queue_${process.pid}_${paused}`;
-  const storage = await createStorage(values.pg ? { databaseUrl: values.pg, schema, dataDir: dir } : { dataDir: dir });
-  try {
+  return withBenchStorage(values.pg, 'queue', async (storage) => {
     await storage.tenants.create({ id: 't1', name: 'Tenant', maxSessions: 10, createdAt: T0 });
     await storage.sessions.create({ id: 's1', tenantId: 't1', engine: 'fake', status: 'STOPPED', statusReason: null, desiredState: 'stopped', config: {}, me: null, createdAt: T0, updatedAt: T0 });
     await storage.bulkJobs.create({ id: 'job', tenantId: 't1', sessionId: 's1', status: 'paused', total: paused, createdAt: T0, updatedAt: T0 }, []);
@@ -51,22 +44,14 @@ async function measure(paused: number): Promise<string> {
       times.push(now() - t0);
       if (head?.bulkJobId !== null) throw new Error(`expected the single send, got ${head?.messageId}`);
     }
-    const s = summarize(times);
-    const line = `| ${paused} | ${calls} | ${(s.mean * 1000).toFixed(0)} | ${(s.p50 * 1000).toFixed(0)} / ${(s.p99 * 1000).toFixed(0)} |`;
+    const line = `| ${paused} | ${calls} | ${microsecondCells(times)} |`;
     console.error(line);
     return line;
-  } finally {
-    await storage.close();
-    if (values.pg) await dropPostgresSchema(values.pg, schema).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 console.error(`machine: ${machineLine()}`);
 const lines: string[] = [];
 for (const size of sizes) lines.push(await measure(size));
-console.log(`## queue head benchmark — ${machineLine()}`);
-console.log(`store: ${values.pg ? 'PostgreSQL' : 'SQLite'} · command: npm run bench:queue -- --paused ${values.paused} --calls ${calls}`);
-console.log('| messages of a paused bulk job ahead | calls | next() µs, mean | next() µs, p50 / p99 |');
-console.log('|---|---|---|---|');
-for (const line of lines) console.log(line);
+printReport('queue head benchmark', values.pg, `npm run bench:queue -- --paused ${values.paused} --calls ${calls}`,
+  ['messages of a paused bulk job ahead', 'calls', 'next() µs, mean', 'next() µs, p50 / p99'], lines);

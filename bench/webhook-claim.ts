@@ -9,16 +9,12 @@
  * delivered, so the next round finds the next head. Reports the claim's time per round; an ordered
  * backlog must not make every round slower.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeliveryRecord } from '../src/domain/webhooks.ts';
-import { createStorage } from '../src/storage/create-storage.ts';
-import { dropPostgresSchema } from '../src/storage/postgres/open-postgres.ts';
 import type { Storage } from '../src/storage/ports.ts';
 import { machineLine } from './lib/machine.ts';
-import { now, summarize } from './lib/stats.ts';
+import { now } from './lib/stats.ts';
+import { microsecondCells, printReport, withBenchStorage } from './lib/storage-bench.ts';
 
 const { values } = parseArgs({
   options: {
@@ -54,10 +50,7 @@ async function seed(storage: Storage, depth: number): Promise<void> {
 }
 
 async function measure(depth: number): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'wafleet-bench-claim-'));
-  const schema = `bench_claim_${process.pid}_${depth}`;
-  const storage = await createStorage(values.pg ? { databaseUrl: values.pg, schema, dataDir: dir } : { dataDir: dir });
-  try {
+  return withBenchStorage(values.pg, 'claim', async (storage) => {
     await seed(storage, depth);
     const times: number[] = [];
     let claimed = 0;
@@ -71,22 +64,14 @@ async function measure(depth: number): Promise<string> {
         await storage.deliveries.finish(d.id, { status: 'delivered', attempts: 1, nextAttemptAt: at, lastAttemptAt: at, lastStatusCode: 200, lastError: null, lastLatencyMs: 1, deliveredAt: at }, at);
       }
     }
-    const s = summarize(times);
-    const line = `| ${depth} | ${rounds} | ${claimed} | ${(s.mean * 1000).toFixed(0)} | ${(s.p50 * 1000).toFixed(0)} / ${(s.p99 * 1000).toFixed(0)} |`;
+    const line = `| ${depth} | ${rounds} | ${claimed} | ${microsecondCells(times)} |`;
     console.error(line);
     return line;
-  } finally {
-    await storage.close();
-    if (values.pg) await dropPostgresSchema(values.pg, schema).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 console.error(`machine: ${machineLine()}`);
 const lines: string[] = [];
 for (const depth of depths) lines.push(await measure(depth));
-console.log(`## webhook claim benchmark — ${machineLine()}`);
-console.log(`store: ${values.pg ? 'PostgreSQL' : 'SQLite'} · command: npm run bench:claim -- --depths ${values.depths} --rounds ${rounds} --groups ${groups}`);
-console.log('| backlog on one session | rounds | claimed | claim µs, mean | claim µs, p50 / p99 |');
-console.log('|---|---|---|---|---|');
-for (const line of lines) console.log(line);
+printReport('webhook claim benchmark', values.pg, `npm run bench:claim -- --depths ${values.depths} --rounds ${rounds} --groups ${groups}`,
+  ['backlog on one session', 'rounds', 'claimed', 'claim µs, mean', 'claim µs, p50 / p99'], lines);
