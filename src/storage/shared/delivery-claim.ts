@@ -39,6 +39,17 @@ function nextGroup(dialect: Dialect, column: 'webhook_id' | 'order_key'): RawBui
       order by n.webhook_id, n.order_key limit 1))`;
 }
 
+/** The recursive step: the group after each g (PostgreSQL seeks a row value through LATERAL). */
+function nextGroups(dialect: Dialect): RawBuilder<unknown> {
+  if (dialect === 'postgres') {
+    return sql`select n.webhook_id, n.order_key from groups as g cross join lateral (
+      select x.webhook_id, x.order_key from webhook_deliveries as x
+      where x.status in ('pending', 'delivering') and (x.webhook_id, x.order_key) > (g.webhook_id, g.order_key)
+      order by x.webhook_id, x.order_key limit 1) as n`;
+  }
+  return sql`select ${nextGroup(dialect, 'webhook_id')}, ${nextGroup(dialect, 'order_key')} from groups as g where g.webhook_id is not null`;
+}
+
 /**
  * `d`: each group's head row, through an index. PostgreSQL gets it with LATERAL, one index probe
  * per group whatever its statistics say (joined the plain way, a planner that believes the table
@@ -70,7 +81,7 @@ export async function claimCandidates(db: Db, dialect: Dialect, now: number, lim
         order by webhook_id, order_key limit 1
       ) as first_group
       union all
-      select ${nextGroup(dialect, 'webhook_id')}, ${nextGroup(dialect, 'order_key')} from groups as g where g.webhook_id is not null
+      ${nextGroups(dialect)}
     )
     select d.* from ${headOfEachGroup(dialect)}
     inner join webhooks as w on w.id = d.webhook_id
