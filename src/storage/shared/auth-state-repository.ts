@@ -1,4 +1,5 @@
 import type { AuthStateRepository, AuthStateWrite } from '../ports.ts';
+import { atomically } from './atomically.ts';
 import type { Db } from './database.ts';
 
 /** Rows per statement (4 parameters each): well inside both drivers' parameter limits. */
@@ -45,9 +46,7 @@ export class KyselyAuthStateRepository implements AuthStateRepository {
   async write(sessionId: string, writes: AuthStateWrite[]): Promise<void> {
     const effective = lastWritePerKey(writes);
     if (effective.length === 0) return;
-    // Inside storage.transaction() the caller's transaction already makes the batch atomic.
-    if (this.db.isTransaction) return this.apply(this.db, sessionId, effective);
-    await this.db.transaction().execute((trx) => this.apply(trx, sessionId, effective));
+    await atomically(this.db, (db) => this.apply(db, sessionId, effective));
   }
 
   private async apply(db: Db, sessionId: string, writes: AuthStateWrite[]): Promise<void> {

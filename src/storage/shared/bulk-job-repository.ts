@@ -1,5 +1,6 @@
 import type { MessageStatus } from '../../domain/messages.ts';
 import type { BulkItemRecord, BulkItemResult, BulkJobRecord, BulkJobRepository, BulkJobStatus } from '../outbound-ports.ts';
+import { atomically } from './atomically.ts';
 import type { Db } from './database.ts';
 import { toMillis } from './json.ts';
 import type { BulkJobsTable } from './outbound-tables.ts';
@@ -49,7 +50,7 @@ export class KyselyBulkJobRepository implements BulkJobRepository {
       await db.updateTable('outbound_queue').set({ held: status === 'running' ? 0 : 1 }).where('bulk_job_id', '=', id).execute();
       return result.numUpdatedRows > 0n;
     };
-    return this.db.isTransaction ? apply(this.db) : this.db.transaction().execute(apply);
+    return atomically(this.db, apply);
   }
 
   async items(jobId: string, limit: number, offset: number): Promise<BulkItemResult[]> {

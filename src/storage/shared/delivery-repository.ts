@@ -3,6 +3,7 @@ import type { EventRecord } from '../../domain/records.ts';
 import { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryStatus } from '../../domain/webhooks.ts';
 import type { ClaimSkip, DeliveryListQuery, DeliveryOutcome, DeliveryRepository } from '../ports.ts';
 import type { Db, Dialect, EventsTable, WebhookDeliveriesTable } from './database.ts';
+import { atomically } from './atomically.ts';
 import { claimCandidates } from './delivery-claim.ts';
 import { fromJson, toMillis, toMillisOrNull } from './json.ts';
 import { storableText } from './text.ts';
@@ -65,13 +66,9 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
     private readonly dialect: Dialect,
   ) {}
 
-  private inTransaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    return this.db.isTransaction ? fn(this.db) : this.db.transaction().execute(fn);
-  }
-
   async enqueue(deliveries: DeliveryRecord[]): Promise<number> {
     if (deliveries.length === 0) return 0;
-    return this.inTransaction(async (db) => {
+    return atomically(this.db, async (db) => {
       let inserted = 0;
       for (let start = 0; start < deliveries.length; start += CHUNK) {
         const result = await db
@@ -87,7 +84,7 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
 
   async requeue(deliveries: DeliveryRecord[]): Promise<number> {
     if (deliveries.length === 0) return 0;
-    return this.inTransaction(async (db) => {
+    return atomically(this.db, async (db) => {
       let changed = 0;
       for (let start = 0; start < deliveries.length; start += CHUNK) {
         const chunk = deliveries.slice(start, start + CHUNK);
@@ -127,7 +124,7 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
 
   async claimDue(now: number, limit: number, perWebhook: (webhookId: string) => number, skip: ClaimSkip = {}): Promise<DeliveryRecord[]> {
     if (limit <= 0) return [];
-    return this.inTransaction(async (db) => {
+    return atomically(this.db, async (db) => {
       const rows = await claimCandidates(db, this.dialect, now, limit * 2, skip);
       const taken = new Map<string, number>();
       const picked: DeliveryRecord[] = [];

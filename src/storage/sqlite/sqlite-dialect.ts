@@ -63,12 +63,13 @@ class WafleetSqliteDriver extends SqliteDriver {
   private wrote = false;
   private tracked: DatabaseConnection | undefined;
 
-  constructor(
-    config: SqliteDialectConfig,
-    private readonly walSync: WalSync | undefined,
-    private readonly checkpointer: Pick<WalCheckpointer, 'noteCommit' | 'close'> | undefined,
-  ) {
+  private readonly walSync: WalSync | undefined;
+  private readonly checkpointer: Pick<WalCheckpointer, 'noteCommit' | 'close'> | undefined;
+
+  constructor(config: WafleetSqliteDialectConfig) {
     super(config);
+    this.walSync = config.walSync;
+    this.checkpointer = config.checkpointer;
   }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
@@ -122,7 +123,7 @@ export class WafleetSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new WafleetSqliteDriver(this.driverConfig, this.driverConfig.walSync, this.driverConfig.checkpointer);
+    return new WafleetSqliteDriver(this.driverConfig);
   }
 
   override createQueryCompiler(): QueryCompiler {
