@@ -12,6 +12,9 @@
  * it, async at once; servers without the outbound pipeline ignore ?mode and send sync). Pacing is
  * switched off for the benchmark (WAFLEET_PACING_PER_MINUTE=0).
  * Floor: sock.sendMessage in a loop with the same concurrency. Latency = request start → delivered.
+ * CPU per message is given for the sender and for this process (the simulator, and in wafleet rounds
+ * the HTTP client), with how busy the whole machine was: when a round keeps every core busy, its
+ * rate is bounded by the CPU all three spend per message, not by the sender alone.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineLine } from './lib/machine.ts';
-import { cpuSeconds, loadAverage } from './lib/procfs.ts';
+import { busyShare, cpuSeconds, loadAverage, machineTicks } from './lib/procfs.ts';
 import { ensureTenant, pairSession, provisionRange, sessionId, sessionPhone } from './lib/provision.ts';
 import { RAW_PHONE_PREFIX, spawnRawBaileys, type RawBaileys } from './lib/raw-baileys.ts';
 import { startSimHost } from './lib/sim-host.ts';
@@ -60,14 +63,33 @@ const sim = await startSimHost();
 let proc: WafleetProc | undefined;
 let raw: RawBaileys | undefined;
 const arrivals = new Map<string, number>();
-const results: Array<{ label: string; round: number; sent: number; delivered: number; rate: number; apiRate: number; p50: number; p99: number; apiP50: number; apiP99: number; cpuMsPerMessage: number; load: string }> = [];
+interface RoundCpu {
+  /** CPU seconds of the sending process (raw Baileys or wafleet). */
+  sender: number;
+  /** CPU seconds of this process: the simulator and, for wafleet rounds, the HTTP client. */
+  bench: number;
+  /** Share of all cores busy from the first send to the last delivery. */
+  machineBusy: number;
+}
+const results: Array<{ label: string; round: number; sent: number; delivered: number; rate: number; apiRate: number; p50: number; p99: number; apiP50: number; apiP99: number; cpuMsPerMessage: number; benchCpuMsPerMessage: number; machineBusy: number; load: string }> = [];
+
+/** Measures one round: CPU of the sender and of this process, and how busy the machine was until `work` ended. */
+async function measured<T extends unknown[]>(senderPid: number, work: () => Promise<T>): Promise<{ sent: T; cpu: RoundCpu }> {
+  const sender0 = cpuSeconds(senderPid);
+  const bench0 = cpuSeconds(process.pid);
+  const machine0 = machineTicks();
+  const sent = await work();
+  const machineBusy = busyShare(machine0, machineTicks());
+  await sleep(500); // receipts and their handling belong to the send
+  return { sent, cpu: { sender: cpuSeconds(senderPid) - sender0, bench: cpuSeconds(process.pid) - bench0, machineBusy } };
+}
 
 async function waitDelivered(ids: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (ids.some((id) => !arrivals.has(id)) && Date.now() < deadline) await sleep(20);
 }
 
-function record(label: string, round: number, sent: Array<{ id: string; t0: number; t1: number }>, cpuSecondsUsed: number): void {
+function record(label: string, round: number, sent: Array<{ id: string; t0: number; t1: number }>, cpu: RoundCpu): void {
   const delivered = sent.filter((s) => arrivals.has(s.id));
   const start = Math.min(...sent.map((s) => s.t0));
   const lastArrival = Math.max(...delivered.map((s) => arrivals.get(s.id)!));
@@ -85,11 +107,13 @@ function record(label: string, round: number, sent: Array<{ id: string; t0: numb
     p99: latency.p99,
     apiP50: api.p50,
     apiP99: api.p99,
-    cpuMsPerMessage: (cpuSecondsUsed * 1000) / sent.length,
+    cpuMsPerMessage: (cpu.sender * 1000) / sent.length,
+    benchCpuMsPerMessage: (cpu.bench * 1000) / sent.length,
+    machineBusy: cpu.machineBusy,
     load: loadAverage(),
   };
   results.push(entry);
-  log(`${label} round ${round}: ${entry.delivered}/${entry.sent} delivered, ${entry.rate.toFixed(1)} msg/s delivered, send→delivered p50 ${entry.p50.toFixed(1)} ms p99 ${entry.p99.toFixed(1)} ms, call p50 ${entry.apiP50.toFixed(1)} p99 ${entry.apiP99.toFixed(1)} ms, sender CPU ${entry.cpuMsPerMessage.toFixed(2)} ms/msg, load ${entry.load}`);
+  log(`${label} round ${round}: ${entry.delivered}/${entry.sent} delivered, ${entry.rate.toFixed(1)} msg/s delivered, send→delivered p50 ${entry.p50.toFixed(1)} ms p99 ${entry.p99.toFixed(1)} ms, call p50 ${entry.apiP50.toFixed(1)} p99 ${entry.apiP99.toFixed(1)} ms, sender CPU ${entry.cpuMsPerMessage.toFixed(2)} ms/msg, sim+client CPU ${entry.benchCpuMsPerMessage.toFixed(2)} ms/msg, machine ${(entry.machineBusy * 100).toFixed(0)}% busy, load ${entry.load}`);
 }
 
 async function sendViaApi(count: number, contacts: string[], prefix: string, mode = 'sync'): Promise<Array<{ id: string; t0: number; t1: number }>> {
@@ -143,19 +167,21 @@ try {
 
   for (let round = 1; round <= rounds; round++) {
     log(`round ${round}: raw Baileys sendMessage, ${total} messages, ${concurrency} in flight`);
-    let cpu0 = cpuSeconds(raw.pid);
-    const rawSent = await raw.send(senderIndexes, jids, total, concurrency, `raw r${round}`);
-    await waitDelivered(rawSent.map((s) => s.id), 60_000);
-    await sleep(500); // receipts and their handling belong to the send
-    record('raw Baileys sendMessage', round, rawSent, cpuSeconds(raw.pid) - cpu0);
+    const rawRound = await measured(raw.pid, async () => {
+      const sent = await raw!.send(senderIndexes, jids, total, concurrency, `raw r${round}`);
+      await waitDelivered(sent.map((s) => s.id), 60_000);
+      return sent;
+    });
+    record('raw Baileys sendMessage', round, rawRound.sent, rawRound.cpu);
     await sleep(2000);
     for (const mode of modes) {
       log(`round ${round}: wafleet POST /messages?mode=${mode}, ${total} messages, ${concurrency} in flight`);
-      cpu0 = cpuSeconds(proc.pid);
-      const apiSent = await sendViaApi(total, phones, `api ${mode} r${round}`, mode);
-      await waitDelivered(apiSent.map((s) => s.id), 120_000);
-      await sleep(500);
-      record(`wafleet API (${mode})`, round, apiSent, cpuSeconds(proc.pid) - cpu0);
+      const apiRound = await measured(proc.pid, async () => {
+        const sent = await sendViaApi(total, phones, `api ${mode} r${round}`, mode);
+        await waitDelivered(sent.map((s) => s.id), 120_000);
+        return sent;
+      });
+      record(`wafleet API (${mode})`, round, apiRound.sent, apiRound.cpu);
       await sleep(2000);
     }
   }
@@ -171,9 +197,9 @@ try {
 console.log(`\n## send benchmark — ${machineLine()}`);
 console.log(`store: ${store.label} · sending sessions: ${senders} · background sessions: ${background}`);
 console.log(`command: npm run bench:send -- --messages ${total} --concurrency ${concurrency} --contacts ${contactCount} --rounds ${rounds} --modes ${modes.join(',')}${senders > 1 ? ` --senders ${senders}` : ''}${background ? ` --background ${background}` : ''}${values.pg ? ' --pg …' : ''}\n`);
-console.log('| sender | round | delivered | msgs/s delivered | send→delivered p50 / p99 ms | call returns p50 / p99 ms | sender CPU ms/msg | load |');
-console.log('|---|---|---|---|---|---|---|---|');
-for (const r of results) console.log(`| ${r.label} | ${r.round} | ${r.delivered}/${r.sent} | ${r.rate.toFixed(1)} | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} | ${r.apiP50.toFixed(1)} / ${r.apiP99.toFixed(1)} | ${r.cpuMsPerMessage.toFixed(2)} | ${r.load} |`);
+console.log('| sender | round | delivered | msgs/s delivered | send→delivered p50 / p99 ms | call returns p50 / p99 ms | sender CPU ms/msg | sim + client CPU ms/msg | machine busy | load |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const r of results) console.log(`| ${r.label} | ${r.round} | ${r.delivered}/${r.sent} | ${r.rate.toFixed(1)} | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} | ${r.apiP50.toFixed(1)} / ${r.apiP99.toFixed(1)} | ${r.cpuMsPerMessage.toFixed(2)} | ${r.benchCpuMsPerMessage.toFixed(2)} | ${(r.machineBusy * 100).toFixed(0)}% | ${r.load} |`);
 const mean = (label: string) => {
   const rs = results.filter((r) => r.label === label);
   return rs.reduce((s, r) => s + r.rate, 0) / (rs.length || 1);

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { httpRequest } from './http-client.ts';
 import { now, sleep } from './stats.ts';
 
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
@@ -109,19 +110,15 @@ export async function spawnWafleet(options: SpawnOptions): Promise<WafleetProc> 
   });
 
   const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
+    const headers = { authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+    const { status, text } = await httpRequest(`${url}${path}`, method, headers, body === undefined ? undefined : JSON.stringify(body));
     let parsed: any;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       parsed = undefined;
     }
-    return { status: response.status, body: parsed, text };
+    return { status, body: parsed, text };
   };
 
   const deadline = Date.now() + 60_000;
