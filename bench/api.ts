@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load, type LoadResult } from './lib/load.ts';
 import { machineLine } from './lib/machine.ts';
+import { pinClient, pinServer } from './lib/pin.ts';
 import { cpuSeconds, loadAverage } from './lib/procfs.ts';
 import { ensureTenant, pairSession, provisionRange, sessionId, sessionPhone, TENANT } from './lib/provision.ts';
 import { startSimHost } from './lib/sim-host.ts';
@@ -49,6 +50,7 @@ let bare: ReturnType<typeof spawn> | undefined;
 const results: Array<{ target: string; round: number; load: string; cpuUsPerRequest: number } & LoadResult> = [];
 
 try {
+  pinClient();
   log(`machine: ${machineLine()}`);
   proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { ...store.env, ...(values['count-sql'] ? { BENCH_SQL_COUNT_FILE: values['count-sql'] } : {}) }, nodeFlags: [
   ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
@@ -73,6 +75,7 @@ try {
 
   const port = await freePort();
   bare = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/bare-fastify.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '', BENCH_PORT: String(port), BENCH_BODY: body } });
+  pinServer(bare.pid);
   await new Promise<void>((resolve, reject) => {
     bare!.stdout!.once('data', () => resolve());
     bare!.once('exit', (code) => reject(new Error(`bare fastify exited ${code}`)));

@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineLine } from './lib/machine.ts';
+import { pinClient } from './lib/pin.ts';
 import { busyShare, cpuSeconds, loadAverage, machineTicks } from './lib/procfs.ts';
 import { ensureTenant, pairSession, provisionRange, sessionId, sessionPhone } from './lib/provision.ts';
 import { RAW_PHONE_PREFIX, spawnRawBaileys, type RawBaileys } from './lib/raw-baileys.ts';
@@ -130,6 +131,7 @@ async function sendViaApi(count: number, contacts: string[], prefix: string, mod
 }
 
 try {
+  pinClient();
   log(`machine: ${machineLine()}`);
   proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_PACING_PER_MINUTE: '0', ...store.env, ...(values['count-sql'] ? { BENCH_SQL_COUNT_FILE: values['count-sql'] } : {}) }, nodeFlags: [
   ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),

@@ -1,6 +1,7 @@
 /** Parent side of the raw-Baileys floor process (raw-baileys-child.ts), over IPC. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { pinServer } from './pin.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -22,6 +23,7 @@ export async function spawnRawBaileys(options: { wsUrl: string; adminUrl: string
     ['--expose-gc', '--import', 'tsx', '--import', './test/helpers/sim-trust-preload.ts', 'bench/lib/raw-baileys-child.ts'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', WAFLEET_SIM_ROOT_KEY: options.simRootKey } },
   );
+  pinServer(child.pid);
   const log = createWriteStream(options.logFile, { flags: 'a' });
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });

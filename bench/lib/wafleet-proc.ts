@@ -8,6 +8,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { httpRequest } from './http-client.ts';
+import { pinServer } from './pin.ts';
 import { now, sleep } from './stats.ts';
 
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
@@ -90,6 +91,7 @@ export async function spawnWafleet(options: SpawnOptions): Promise<WafleetProc> 
       },
     },
   );
+  pinServer(child.pid);
   const log = createWriteStream(options.logFile ?? join(options.dataDir, 'wafleet.log'), { flags: 'a' });
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
