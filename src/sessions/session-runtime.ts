@@ -10,6 +10,7 @@ import type { Storage } from '../storage/ports.ts';
 import type { Clock } from '../clock.ts';
 import { sessionEvent, type EventPublisher } from './session-events.ts';
 import { SerialQueue } from './serial-queue.ts';
+import { KnownContacts } from './known-contacts.ts';
 import type { MessageRecorder } from '../messages/message-recorder.ts';
 
 export interface RestartPolicy {
@@ -57,6 +58,7 @@ export class SessionRuntime {
   private reconnectTimer: { cancel(): void } | undefined;
   private readonly breaker: CircuitBreaker;
   private readonly serial = new SerialQueue();
+  private knownContacts = new KnownContacts();
 
   constructor(
     private record: SessionRecord,
@@ -141,6 +143,7 @@ export class SessionRuntime {
   private async openConnection(): Promise<void> {
     this.detach();
     const generation = ++this.generation;
+    this.knownContacts = new KnownContacts();
     await this.changeStatus({ status: 'STARTING', reason: null });
     const session = this.engine.createSession({
       sessionId: this.record.id,
@@ -205,11 +208,23 @@ export class SessionRuntime {
         await this.deps.recorder.status(this.record, event.update);
         return;
       case 'contacts':
-        await this.deps.recorder.contacts(this.record, event.contacts);
+        await this.recordContacts(event.contacts);
         return;
       case 'disconnected':
         await this.onDisconnected(event);
         return;
+    }
+  }
+
+  private async recordContacts(contacts: Extract<EngineEvent, { type: 'contacts' }>['contacts']): Promise<void> {
+    const known = this.knownContacts;
+    const news = known.news(contacts);
+    if (news.length === 0) return;
+    try {
+      await this.deps.recorder.contacts(this.record, news);
+    } catch (error) {
+      known.forget(news);
+      throw error;
     }
   }
 

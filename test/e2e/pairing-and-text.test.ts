@@ -47,6 +47,13 @@ describe('a Baileys session against sim/', () => {
     assert.ok(sender.includes('15550100002@s.whatsapp.net'), `phone number present: ${JSON.stringify(sender)}`);
     const history = (await e.app.request({ method: 'GET', url: '/v1/sessions/alice/messages', key: e.key })).json();
     assert.ok(history.items.some((m: { id: string }) => m.id === sent.body.id));
+
+    // Every message carries the sender's push name; the contact is stored with it, once.
+    const again = await simJson(e.sim, 'POST', '/admin/contacts/15550100002/send', { to: '15550100001', text: 'Bob again' });
+    await eventually(() => e.app.events.find((ev) => ev.type === 'message.received' && ev.payload.id === again.body.id), Boolean, 15_000);
+    const contacts = (await e.app.request({ method: 'GET', url: '/v1/sessions/alice/contacts', key: e.key })).json();
+    const bob = contacts.items.filter((c: { notify: string | null }) => c.notify === 'Bob');
+    assert.equal(bob.length, 1, JSON.stringify(contacts.items));
   });
 
   test('logout unlinks the device: status LOGGED_OUT, auth state wiped, the sim no longer knows it', async () => {
