@@ -33,6 +33,8 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     /** Write a V8 CPU profile of the wafleet process into this directory. */
     'cpu-prof': { type: 'string' },
+    /** Count the SQL statements the wafleet process runs (and their time), written to this file at exit. */
+    'count-sql': { type: 'string' },
   },
 });
 const total = Number(values.messages);
@@ -74,7 +76,10 @@ let result: EventsResult | undefined;
 
 try {
   log(`machine: ${machineLine()}`);
-  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_ALLOW_PRIVATE_URLS: '1', ...store.env }, ...(values['cpu-prof'] ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] } : {}) });
+  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_ALLOW_PRIVATE_URLS: '1', ...store.env, ...(values['count-sql'] ? { BENCH_SQL_COUNT_FILE: values['count-sql'] } : {}) }, nodeFlags: [
+    ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
+    ...(values['count-sql'] ? ['--import', 'tsx', '--import', './bench/lib/count-sql-preload.ts'] : []),
+  ] });
   await ensureTenant(proc, 5);
   await pairSession(proc, sim, sessionId(0), sessionPhone(0));
   const hook = await proc.api('POST', '/v1/webhooks', { url: receiverUrl, events: ['message.received'], session: sessionId(0), secret: SECRET });
