@@ -128,14 +128,14 @@ export class BulkService {
       if (action === 'resume') this.deps.worker.kick(sessionId);
       return this.view(sessionId, jobId);
     }
-    const inFlight = this.deps.worker.inFlight(sessionId);
+    const unsettled = this.deps.worker.unsettled(sessionId);
     const events = await this.deps.storage.transaction(async (repos) => {
       await repos.bulkJobs.setStatus(job.id, 'cancelled', now);
       const removed = await repos.outbound.removeByJob(job.id);
       const batch: EventRecord[] = [];
       for (const id of removed) {
-        // The one being sent right now settles through the worker: it may already be on its way.
-        if (id === inFlight) continue;
+        // The ones being sent or recorded right now settle through the worker: they may be on their way.
+        if (unsettled.has(id)) continue;
         const record = await repos.messages.get(sessionId, id);
         if (!record || record.status !== 'queued') continue;
         const failed = { ...record, status: 'failed' as const, statusReason: 'bulk job cancelled', updatedAt: now };

@@ -16,12 +16,15 @@ import type { QueuedSend } from '../storage/outbound-ports.ts';
 import type { Repositories, Storage } from '../storage/ports.ts';
 import { sessionEvent } from '../sessions/session-events.ts';
 import { SessionPacer } from './pacer.ts';
+import { RecordPipeline } from './record-pipeline.ts';
 import { parseOutbound } from './payload.ts';
 import { typingMs, type PacingRules } from './pacing-rules.ts';
 import type { PacingPolicy } from './pacing-policy.ts';
 
 /** Pause before the same message is tried again after an unfinished attempt. */
 const RETRY_AFTER_MS = 1000;
+/** "Sent" records one session may still be writing while its next message goes out. */
+const RECORDS_IN_FLIGHT = 4;
 
 class AttemptTimeout extends Error {
   constructor(ms: number) {
@@ -59,6 +62,8 @@ export class OutboundWorker {
   private readonly sleeps = new Map<string, { cancel(): void; wake(): void }>();
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly current = new Map<string, string>();
+  /** Per session: messages taken for sending whose outcome is not recorded yet. */
+  private readonly unsettledIds = new Map<string, Set<string>>();
   private readonly seeded = new Set<string>();
   private closed = false;
 
@@ -109,6 +114,11 @@ export class OutboundWorker {
     return this.current.get(sessionId);
   }
 
+  /** Messages of the session taken for sending whose outcome is not recorded yet: they settle through the worker. */
+  unsettled(sessionId: string): ReadonlySet<string> {
+    return this.unsettledIds.get(sessionId) ?? new Set();
+  }
+
   /** Stops taking new messages and lets a send already under way finish (at most `graceMs`). */
   async close(graceMs = 5000): Promise<void> {
     this.closed = true;
@@ -145,18 +155,35 @@ export class OutboundWorker {
   }
 
   private async drain(sessionId: string, state: { again: boolean }): Promise<void> {
+    const records = new RecordPipeline(RECORDS_IN_FLIGHT);
+    try {
+      await this.work(sessionId, state, records);
+    } finally {
+      // close() waits for the drain, so no record is left half-written.
+      await records.settled();
+    }
+    records.check();
+  }
+
+  private async work(sessionId: string, state: { again: boolean }, records: RecordPipeline): Promise<void> {
     const { storage, clock } = this.deps;
     while (!this.closed) {
+      records.check();
       state.again = false;
       const engine = this.deps.live(sessionId);
       if (!engine) return; // resumed by the next kick when the session is WORKING again
-      const item = await storage.outbound.next(sessionId);
+      // Read fresh each time (a PATCHed pacing override applies from the next message on), and
+      // together: on PostgreSQL each read is a round trip.
+      const [item, record] = await Promise.all([storage.outbound.next(sessionId, records.after), storage.sessions.get(sessionId)]);
       if (!item) {
+        if (records.size > 0) {
+          // Once the newest record is written, rows queued before it (a resumed bulk job) count again.
+          await records.settled();
+          continue;
+        }
         if (state.again) continue;
         return;
       }
-      // Read fresh each time: a PATCHed pacing override applies from the next message on.
-      const record = await storage.sessions.get(sessionId);
       if (!record) return;
       const live: WorkingSession = { record, engine };
       if (item.attempts >= this.deps.maxAttempts) {
@@ -165,7 +192,7 @@ export class OutboundWorker {
       }
       const message = parseOutbound(item.payload);
       const rules = await this.deps.pacing.rulesFor(record);
-      const newContact = rules.newContactsPerDay > 0 && !(await storage.chats.get(sessionId, item.chatId));
+      const newContact = rules.newContactsPerDay > 0 && !(await this.knownChat(sessionId, item.chatId, records));
       const pacer = await this.seededPacer(sessionId);
       const at = pacer.earliest(clock.now(), rules, newContact, (this.deps.random ?? Math.random)());
       if (at > clock.now()) {
@@ -173,19 +200,41 @@ export class OutboundWorker {
         continue; // look again: the queue, the session or the rules may have changed meanwhile
       }
       this.current.set(sessionId, item.messageId);
+      const release = this.track(sessionId, item.messageId);
       try {
         await this.typing(live.engine, message, rules);
         pacer.record(clock.now(), newContact);
         await storage.outbound.markAttempt(sessionId, item.messageId);
-        if ((await this.send(item, message, live)) === 'retry') await this.sleep(sessionId, RETRY_AFTER_MS);
+        const outcome = await this.send(item, message, live, records, release);
+        if (outcome === 'retry') await this.sleep(sessionId, RETRY_AFTER_MS);
+      } catch (error) {
+        release();
+        throw error;
       } finally {
         this.current.delete(sessionId);
       }
     }
   }
 
+  /** Whether the session has talked to this chat; waits for records being written, which may add the chat. */
+  private async knownChat(sessionId: string, chatId: string, records: RecordPipeline): Promise<boolean> {
+    await records.settled();
+    return Boolean(await this.deps.storage.chats.get(sessionId, chatId));
+  }
+
+  /** Marks a message as taken; the returned function (idempotent) marks it settled. */
+  private track(sessionId: string, messageId: string): () => void {
+    const ids = this.unsettledIds.get(sessionId) ?? new Set<string>();
+    this.unsettledIds.set(sessionId, ids);
+    ids.add(messageId);
+    return () => {
+      ids.delete(messageId);
+      if (ids.size === 0 && this.unsettledIds.get(sessionId) === ids) this.unsettledIds.delete(sessionId);
+    };
+  }
+
   /** 'retry' leaves the message queued (same id next time); 'done' means it was recorded sent or failed. */
-  private async send(item: QueuedSend, message: OutboundMessage, live: WorkingSession): Promise<'done' | 'retry'> {
+  private async send(item: QueuedSend, message: OutboundMessage, live: WorkingSession, records: RecordPipeline, release: () => void): Promise<'done' | 'retry'> {
     let sent: SentMessage;
     try {
       sent = await this.attempt(live.engine, message);
@@ -195,16 +244,25 @@ export class OutboundWorker {
       // the same id is safe (the other side sees one message); failing it would be a lie.
       if (error instanceof AttemptTimeout || !this.deps.live(item.sessionId)) {
         this.deps.logger.warn({ sessionId: item.sessionId, messageId: item.messageId, reason }, 'send attempt unfinished; message stays queued');
+        release();
         return 'retry';
       }
       await this.fail(item, live.record, reason);
+      release();
       return 'done';
     }
-    // Store errors from here on propagate: the drain restarts and the message, still queued, goes again.
+    // A store error from here on stops the drain (records.check()); it restarts and the message,
+    // still queued, goes again.
     const content = { ...sent.content, ...(message.quoted ? { quotedId: message.quoted.id } : {}) };
     const removeFromQueue = (repos: Repositories) => repos.outbound.remove(item.sessionId, item.messageId);
-    const record = await this.deps.recorder.sent(live.record, item.messageId, { ...sent, content }, removeFromQueue);
-    if (record) this.announceSettled(item, record);
+    await records.add(item.seq, async () => {
+      try {
+        const record = await this.deps.recorder.sent(live.record, item.messageId, { ...sent, content }, removeFromQueue);
+        if (record) this.announceSettled(item, record);
+      } finally {
+        release();
+      }
+    });
     return 'done';
   }
 

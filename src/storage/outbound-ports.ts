@@ -26,8 +26,12 @@ export interface QueueDepth {
 
 export interface OutboundQueueRepository {
   enqueue(items: QueuedSend[]): Promise<void>;
-  /** The oldest send of the session that may go now: not part of a paused or cancelled bulk job. */
-  next(sessionId: string): Promise<QueuedSend | undefined>;
+  /**
+   * The oldest send of the session that may go now: not part of a paused or cancelled bulk job.
+   * `afterSeq`: only one queued after that one (the worker passes the last message it sent while
+   * that message's record is still being written, so it is not picked again).
+   */
+  next(sessionId: string, afterSeq?: string): Promise<QueuedSend | undefined>;
   /** Counts an attempt before it is made (a crash mid-send still counts). */
   markAttempt(sessionId: string, messageId: string): Promise<void>;
   remove(sessionId: string, messageId: string): Promise<boolean>;

@@ -37,6 +37,16 @@ const nextInQueue = new ReusableQuery(['sessionId'], (db: Db, p: { sessionId: st
     .orderBy('seq')
     .limit(1),
 );
+const nextInQueueAfter = new ReusableQuery(['sessionId', 'afterSeq'], (db: Db, p: { sessionId: string; afterSeq: string }) =>
+  db
+    .selectFrom('outbound_queue')
+    .selectAll()
+    .where('session_id', '=', p.sessionId)
+    .where(sql<boolean>`held = 0`)
+    .where('seq', '>', p.afterSeq)
+    .orderBy('seq')
+    .limit(1),
+);
 const countAttempt = new ReusableQuery(['sessionId', 'messageId'], (db: Db, p: QueueKey) =>
   db
     .updateTable('outbound_queue')
@@ -87,8 +97,10 @@ export class KyselyOutboundQueueRepository implements OutboundQueueRepository {
       .execute();
   }
 
-  async next(sessionId: string): Promise<QueuedSend | undefined> {
-    const row = await nextInQueue.executeTakeFirst(this.db, { sessionId });
+  async next(sessionId: string, afterSeq?: string): Promise<QueuedSend | undefined> {
+    const row = afterSeq === undefined
+      ? await nextInQueue.executeTakeFirst(this.db, { sessionId })
+      : await nextInQueueAfter.executeTakeFirst(this.db, { sessionId, afterSeq });
     return row && toQueued(row);
   }
 

@@ -31,6 +31,8 @@ export function registerOutboundCases(ctx: StorageContext): void {
         assert.equal(await storage.outbound.remove('s1', 'A'), true);
         assert.equal(await storage.outbound.remove('s1', 'A'), false);
         assert.equal((await storage.outbound.next('s1'))?.messageId, 'B');
+        assert.equal((await storage.outbound.next('s1', '01A'))?.messageId, 'B', 'after a seq');
+        assert.equal(await storage.outbound.next('s1', '01B'), undefined, 'nothing after the last');
         await storage.sessions.delete('s2');
         assert.equal(await storage.outbound.next('s2'), undefined, 'rows go with their session');
         await assert.rejects(storage.outbound.enqueue([queued('B', '01Z')]), 'one row per (session, message)');
@@ -43,8 +45,11 @@ export function registerOutboundCases(ctx: StorageContext): void {
         await storage.bulkJobs.create(job, [{ jobId: 'J1', index: 0, recipient: 'a@s.whatsapp.net', messageId: 'J-a' }, { jobId: 'J1', index: 1, recipient: 'b@s.whatsapp.net', messageId: 'J-b' }]);
         await storage.outbound.enqueue([queued('J-a', '01A', { bulkJobId: 'J1' }), queued('J-b', '01B', { bulkJobId: 'J1' }), queued('single', '01C')]);
         assert.equal((await storage.outbound.next('s1'))?.messageId, 'single');
+        assert.equal(await storage.outbound.next('s1', '01C'), undefined);
+        assert.equal((await storage.outbound.next('s1', '00'))?.messageId, 'single', 'held rows stay skipped after a seq too');
         await storage.bulkJobs.setStatus('J1', 'running', 2);
         assert.equal((await storage.outbound.next('s1'))?.messageId, 'J-a');
+        assert.equal((await storage.outbound.next('s1', '01A'))?.messageId, 'J-b');
         assert.deepEqual((await storage.outbound.removeByJob('J1')).sort(), ['J-a', 'J-b']);
         assert.equal((await storage.outbound.depth('s1')).depth, 1);
       }));
