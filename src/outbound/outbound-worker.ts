@@ -60,7 +60,7 @@ export class OutboundWorker {
   private readonly pacers = new Map<string, SessionPacer>();
   private readonly running = new Map<string, { again: boolean; done?: Promise<void> }>();
   private readonly sleeps = new Map<string, { cancel(): void; wake(): void }>();
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters = new Map<string, Set<(record?: MessageRecord) => void>>();
   private readonly current = new Map<string, string>();
   /** Per session: messages taken for sending whose outcome is not recorded yet. */
   private readonly unsettledIds = new Map<string, Set<string>>();
@@ -87,17 +87,20 @@ export class OutboundWorker {
       .finally(() => this.running.delete(sessionId));
   }
 
-  /** Resolves when the message has left the queue (sent or failed), or after timeoutMs. */
-  settled(messageId: string, timeoutMs: number): Promise<void> {
+  /**
+   * Resolves when the message has left the queue (sent or failed), with the message as recorded
+   * then; or with undefined after timeoutMs, or when the worker closes.
+   */
+  settled(messageId: string, timeoutMs: number): Promise<MessageRecord | undefined> {
     return new Promise((resolve) => {
       const set = this.waiters.get(messageId) ?? new Set();
       this.waiters.set(messageId, set);
       const timer = this.deps.clock.setTimeout(() => done(), timeoutMs);
-      const done = (): void => {
+      const done = (record?: MessageRecord): void => {
         timer.cancel();
         set.delete(done);
         if (!set.size) this.waiters.delete(messageId);
-        resolve();
+        resolve(record);
       };
       set.add(done);
     });
@@ -296,7 +299,7 @@ export class OutboundWorker {
 
   private announceSettled(item: QueuedSend, record: MessageRecord): void {
     this.deps.onSettled?.(record.status === 'failed' ? 'failed' : 'sent', Math.max(0, record.updatedAt - item.enqueuedAt));
-    for (const done of [...(this.waiters.get(item.messageId) ?? [])]) done();
+    for (const done of [...(this.waiters.get(item.messageId) ?? [])]) done(record);
   }
 
   private async typing(engine: EngineSession, message: OutboundMessage, rules: PacingRules): Promise<void> {

@@ -103,8 +103,9 @@ export class SendService {
     this.deps.publish(events);
     this.deps.worker.kick(sessionId);
     if (options.mode === 'async') return { statusCode: 202, message: toView(queued), replayed: false };
-    await this.deps.worker.settled(message.id, timeoutMs);
-    return this.outcome(sessionId, message.id, false);
+    // The worker hands over the message as it recorded it; only a wait that timed out reads it again.
+    const settled = await this.deps.worker.settled(message.id, timeoutMs);
+    return settled ? this.result(settled, false) : this.outcome(sessionId, message.id, false);
   }
 
   /**
@@ -162,8 +163,12 @@ export class SendService {
   private async outcome(sessionId: string, messageId: string, replayed: boolean): Promise<SendResult> {
     const record = await this.deps.storage.messages.get(sessionId, messageId);
     if (!record) throw new AppError('MESSAGE_NOT_FOUND', `Message "${messageId}" is no longer stored.`);
+    return this.result(record, replayed);
+  }
+
+  private result(record: MessageRecord, replayed: boolean): SendResult {
     if (record.status === 'failed') {
-      throw new AppError('MESSAGE_SEND_FAILED', `WhatsApp did not accept message ${messageId}: ${record.statusReason ?? 'unknown reason'}`, { messageId });
+      throw new AppError('MESSAGE_SEND_FAILED', `WhatsApp did not accept message ${record.id}: ${record.statusReason ?? 'unknown reason'}`, { messageId: record.id });
     }
     return { statusCode: record.status === 'queued' ? 202 : 201, message: toView(record), replayed };
   }
