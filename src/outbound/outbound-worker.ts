@@ -258,8 +258,9 @@ export class OutboundWorker {
     // still queued, goes again.
     const content = { ...sent.content, ...(message.quoted ? { quotedId: message.quoted.id } : {}) };
     const removeFromQueue = (repos: Repositories) => repos.outbound.remove(item.sessionId, item.messageId);
-    await records.add(item.seq, async () => {
+    await records.add(item.seq, async (abandoned) => {
       try {
+        if (abandoned) return; // an earlier record failed: this one stays queued and goes again, in order
         const record = await this.deps.recorder.sent(live.record, item.messageId, { ...sent, content }, removeFromQueue);
         if (record) this.announceSettled(item, record);
       } finally {

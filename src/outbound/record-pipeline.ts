@@ -6,10 +6,13 @@
  * message still being recorded (its row leaves the queue with the record).
  *
  * Records are written one after another, in the order the messages went out, so their events
- * (`message.sent`) are committed and published in that order, as before. A record that fails is
- * reported by check(): the worker stops, and the message, still queued, goes again under the same
- * id — the same as when the process dies between send and record.
+ * (`message.sent`) are committed and published in that order, as before. Once one fails, the ones
+ * behind it are abandoned rather than written out of order, and check() reports the failure: the
+ * worker stops, and those messages, still queued, go again under the same ids — the same as when
+ * the process dies between send and record.
  */
+export type RecordWrite = (abandoned: boolean) => Promise<void>;
+
 export class RecordPipeline {
   private readonly pending = new Set<Promise<void>>();
   private failure: { error: unknown } | undefined;
@@ -27,11 +30,14 @@ export class RecordPipeline {
     return this.pending.size;
   }
 
-  /** Queues a record behind the ones before it; waits only while `limit` records are unwritten. */
-  async add(seq: string, write: () => Promise<void>): Promise<void> {
+  /**
+   * Queues a record behind the ones before it; waits only while `limit` records are unwritten.
+   * `write` is called with abandoned = true, to release what it holds, when an earlier one failed.
+   */
+  async add(seq: string, write: RecordWrite): Promise<void> {
     this.newestSeq = seq;
     const written: Promise<void> = this.tail
-      .then(write)
+      .then(() => write(this.failure !== undefined))
       .catch((error: unknown) => {
         this.failure ??= { error };
       })
@@ -41,11 +47,9 @@ export class RecordPipeline {
     while (this.pending.size >= this.limit) await Promise.race(this.pending);
   }
 
-  /** Throws the first record that failed since the last check. */
+  /** Throws once a record has failed (and from then on: the pipeline is done). */
   check(): void {
-    const failure = this.failure;
-    this.failure = undefined;
-    if (failure) throw failure.error;
+    if (this.failure) throw this.failure.error;
   }
 
   /** Waits for every record being written (never throws: see check()). */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createTestApp, eventually, type TestApp } from '../helpers/test-app.ts';
 import { workingSession } from '../helpers/working-session.ts';
+import { KyselyMessageRepository } from '../../src/storage/shared/message-repository.ts';
 
 const text = (body: string, to = '15550001111') => ({ to, type: 'text', text: body });
 
@@ -121,6 +122,38 @@ describe('outbound API (fake engine)', () => {
       assert.equal((await t.wafleet.storage.outbound.depth('o1')).depth, 0, 'a failed message leaves the queue');
     } finally {
       engine.sendMessage = original;
+    }
+  });
+
+  test('a store error while recording a send: every message still ends sent once, and message.sent events keep the send order', async () => {
+    const engine = t.fake.sessions.get('o1')!;
+    const original = KyselyMessageRepository.prototype.markSent;
+    let failures = 1;
+    KyselyMessageRepository.prototype.markSent = function (...args: Parameters<typeof original>) {
+      if (failures-- > 0) return Promise.reject(new Error('store hiccup'));
+      return original.apply(this, args);
+    };
+    // Hold the first send until all five are queued, so several records are in the pipeline at once.
+    const sendMessage = engine.sendMessage.bind(engine);
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    engine.sendMessage = async (message) => {
+      await gate;
+      return sendMessage(message);
+    };
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await send(text(`hiccup ${i}`), { query: '?mode=async' })).json().id as string);
+      openGate();
+      const statuses = async () => Promise.all(ids.map(async (id) => (await t.wafleet.storage.messages.get('o1', id))?.status));
+      await eventually(statuses, (all) => all.every((status) => status === 'sent'), 8000);
+      const sentEvents = t.events.filter((e) => e.type === 'message.sent' && ids.includes(e.payload.id as string)).map((e) => e.payload.id);
+      assert.deepEqual(sentEvents, ids, 'one message.sent each, in the order the messages were accepted');
+      assert.ok(engine.sent.filter((m) => m.id === ids[0]).length >= 2, 'the message whose record failed went again under its id');
+      assert.equal((await t.wafleet.storage.outbound.depth('o1')).depth, 0);
+    } finally {
+      KyselyMessageRepository.prototype.markSent = original;
+      engine.sendMessage = sendMessage;
     }
   });
 

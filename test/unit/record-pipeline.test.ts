@@ -41,17 +41,22 @@ test('record pipeline: waits when the limit is reached', async () => {
   assert.equal(returned, true);
 });
 
-test('record pipeline: a failed record is reported once by check(), and later records still follow in order', async () => {
+test('record pipeline: after a failed record the later ones are abandoned, not written out of order; check() keeps failing', async () => {
   const pipeline = new RecordPipeline(4);
-  const written: string[] = [];
+  const calls: Array<[string, boolean]> = [];
   await pipeline.add('01A', async () => {
     throw new Error('store down');
   });
-  await pipeline.add('01B', async () => {
-    written.push('B');
+  await pipeline.add('01B', async (abandoned) => {
+    calls.push(['B', abandoned]);
   });
   await pipeline.settled();
-  assert.deepEqual(written, ['B']);
+  assert.deepEqual(calls, [['B', true]], 'B is told to give up, so it can release what it holds');
   assert.throws(() => pipeline.check(), /store down/);
-  pipeline.check();
+  assert.throws(() => pipeline.check(), /store down/, 'the pipeline stays failed');
+  await pipeline.add('01C', async (abandoned) => {
+    calls.push(['C', abandoned]);
+  });
+  await pipeline.settled();
+  assert.deepEqual(calls.at(-1), ['C', true]);
 });
