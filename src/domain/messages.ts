@@ -101,3 +101,17 @@ export interface ContactRecord {
   notify: string | null;
   updatedAt: number;
 }
+
+/** What an engine reports about a contact: a ContactRecord before it is stored. */
+export type ContactFacts = Omit<ContactRecord, 'sessionId' | 'updatedAt'>;
+
+/** Contact updates are often partial: a null field means "unknown here", never "erase". */
+export function mergeContact<T extends ContactFacts>(older: T, newer: T): T {
+  return {
+    ...newer,
+    phoneJid: newer.phoneJid ?? older.phoneJid,
+    lid: newer.lid ?? older.lid,
+    name: newer.name ?? older.name,
+    notify: newer.notify ?? older.notify,
+  };
+}

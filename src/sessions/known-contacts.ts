@@ -8,9 +8,7 @@
  * by another node and back, the first sighting of each contact is written again. Bounded: past
  * MAX_CONTACTS it starts over, which only costs writes.
  */
-import type { ContactRecord } from '../domain/messages.ts';
-
-type ContactFacts = Omit<ContactRecord, 'sessionId' | 'updatedAt'>;
+import { mergeContact, type ContactFacts } from '../domain/messages.ts';
 
 const MAX_CONTACTS = 5_000;
 const FIELDS = ['phoneJid', 'lid', 'name', 'notify'] as const;
@@ -29,7 +27,7 @@ export class KnownContacts {
       if (seen && FIELDS.every((field) => contact[field] === null || contact[field] === seen[field])) continue;
       fresh.push(contact);
       if (this.known.size >= MAX_CONTACTS && !seen) this.known.clear();
-      this.known.set(contact.id, seen ? merge(seen, contact) : { ...contact });
+      this.known.set(contact.id, seen ? mergeContact(seen, contact) : { ...contact });
     }
     return fresh;
   }
@@ -38,14 +36,4 @@ export class KnownContacts {
   forget(contacts: ContactFacts[]): void {
     for (const contact of contacts) this.known.delete(contact.id);
   }
-}
-
-function merge(older: ContactFacts, newer: ContactFacts): ContactFacts {
-  return {
-    id: newer.id,
-    phoneJid: newer.phoneJid ?? older.phoneJid,
-    lid: newer.lid ?? older.lid,
-    name: newer.name ?? older.name,
-    notify: newer.notify ?? older.notify,
-  };
 }

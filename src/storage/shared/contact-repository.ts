@@ -1,4 +1,4 @@
-import type { ContactRecord } from '../../domain/messages.ts';
+import { mergeContact, type ContactRecord } from '../../domain/messages.ts';
 import type { ContactRepository, Page } from '../ports.ts';
 import type { ContactsTable, Db } from './database.ts';
 import { toMillis } from './json.ts';
@@ -19,24 +19,13 @@ function toContact(row: ContactsTable): ContactRecord {
   };
 }
 
-/** Contact updates are often partial: a null field means "unknown here", never "erase". */
-function combine(older: ContactRecord, newer: ContactRecord): ContactRecord {
-  return {
-    ...newer,
-    phoneJid: newer.phoneJid ?? older.phoneJid,
-    lid: newer.lid ?? older.lid,
-    name: newer.name ?? older.name,
-    notify: newer.notify ?? older.notify,
-  };
-}
-
 /** One entry per (session, id), combined in order: one upsert statement may not touch a row twice. */
 function combineDuplicates(contacts: ContactRecord[]): ContactRecord[] {
   const byKey = new Map<string, ContactRecord>();
   for (const contact of contacts) {
     const key = JSON.stringify([contact.sessionId, contact.id]);
     const seen = byKey.get(key);
-    byKey.set(key, seen ? combine(seen, contact) : contact);
+    byKey.set(key, seen ? mergeContact(seen, contact) : contact);
   }
   return [...byKey.values()];
 }
