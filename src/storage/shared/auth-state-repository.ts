@@ -26,12 +26,14 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-const upsertOne = new ReusableQuery(['session_id', 'category', 'key_id', 'value'], (db: Db, row: AuthStateTable) =>
+/** Rows inserted, or their value replaced when the key exists. */
+const upsertRows = (db: Db, rows: AuthStateTable | AuthStateTable[]) =>
   db
     .insertInto('auth_state')
-    .values(row)
-    .onConflict((oc) => oc.columns(['session_id', 'category', 'key_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))),
-);
+    .values(rows)
+    .onConflict((oc) => oc.columns(['session_id', 'category', 'key_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })));
+
+const upsertOne = new ReusableQuery(['session_id', 'category', 'key_id', 'value'], (db: Db, row: AuthStateTable) => upsertRows(db, row));
 
 export class KyselyAuthStateRepository implements AuthStateRepository {
   constructor(private readonly db: Db) {}
@@ -81,13 +83,7 @@ export class KyselyAuthStateRepository implements AuthStateRepository {
         .execute();
     }
     for (const batch of chunks(upserts, AUTH_STATE_CHUNK)) {
-      await db
-        .insertInto('auth_state')
-        .values(batch)
-        .onConflict((oc) =>
-          oc.columns(['session_id', 'category', 'key_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
-        )
-        .execute();
+      await upsertRows(db, batch).execute();
     }
   }
 
