@@ -1,5 +1,6 @@
 /** Plain records shared by services and storage adapters. Timestamps are epoch milliseconds. */
 import type { DesiredState, SessionStatus } from './session.ts';
+import type { PlacementConstraints } from './cluster.ts';
 
 export interface Tenant {
   id: string;
@@ -46,6 +47,8 @@ export interface SessionRecord {
   desiredState: DesiredState;
   config: SessionConfig;
   me: SessionMe | null;
+  /** Where the session may run in a cluster; absent or null = any node. */
+  placement?: PlacementConstraints | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -3,6 +3,7 @@
  * Kept apart from ports.ts so the pipeline's contract reads in one place; Repositories extends it.
  */
 import type { MessageStatus } from '../domain/messages.ts';
+import type { Fence } from '../domain/cluster.ts';
 
 /** One accepted send waiting for its turn. `payload` is the serialized OutboundMessage. */
 export interface QueuedSend {
@@ -32,9 +33,13 @@ export interface OutboundQueueRepository {
    * that message's record is still being written, so it is not picked again).
    */
   next(sessionId: string, afterSeq?: string): Promise<QueuedSend | undefined>;
-  /** Counts an attempt before it is made (a crash mid-send still counts). */
-  markAttempt(sessionId: string, messageId: string): Promise<void>;
-  remove(sessionId: string, messageId: string): Promise<boolean>;
+  /**
+   * Counts an attempt before it is made (a crash mid-send still counts); false when the message is no
+   * longer queued. With `fence` (the owner's lease), FencedWriteError once that lease moved on.
+   */
+  markAttempt(sessionId: string, messageId: string, fence?: Fence): Promise<boolean>;
+  /** False when it was not queued. `fence` as for markAttempt. */
+  remove(sessionId: string, messageId: string, fence?: Fence): Promise<boolean>;
   /** Removes a bulk job's waiting sends; returns their message ids. */
   removeByJob(jobId: string): Promise<string[]>;
   depth(sessionId: string): Promise<QueueDepth>;

@@ -7,6 +7,8 @@ import type { SessionStatus } from '../domain/session.ts';
 import type { ChatRecord, ContactRecord, MessageRecord, MessageStatus } from '../domain/messages.ts';
 import type { OutboundRepositories } from './outbound-ports.ts';
 import type { DeliveryRecord, DeliveryStatus, WebhookRecord } from '../domain/webhooks.ts';
+import type { Fence } from '../domain/cluster.ts';
+import type { ClusterRepository } from './cluster-ports.ts';
 
 export interface Page<T> {
   items: T[];
@@ -45,10 +47,15 @@ export interface SessionRepository {
   countByTenant(tenantId: string): Promise<number>;
   /** Sessions whose desired state is `running` (resumed at process start). */
   listDesiredRunning(): Promise<SessionRecord[]>;
+  /**
+   * Undefined when the session does not exist. With `fence` (the owner's lease, for status the live
+   * connection reports), FencedWriteError when that is no longer the session's lease.
+   */
   update(
     id: string,
-    patch: Partial<Pick<SessionRecord, 'status' | 'statusReason' | 'desiredState' | 'config' | 'me' | 'engine'>>,
+    patch: Partial<Pick<SessionRecord, 'status' | 'statusReason' | 'desiredState' | 'config' | 'me' | 'engine' | 'placement'>>,
     updatedAt: number,
+    fence?: Fence,
   ): Promise<SessionRecord | undefined>;
   delete(id: string): Promise<boolean>;
   countByStatus(): Promise<Array<{ status: SessionStatus; engine: string; count: number }>>;
@@ -79,9 +86,12 @@ export interface AuthStateWrite {
 
 export interface AuthStateRepository {
   get(sessionId: string, category: string, keyIds: string[]): Promise<Map<string, Buffer>>;
-  /** All writes commit together or not at all. */
-  write(sessionId: string, writes: AuthStateWrite[]): Promise<void>;
-  clear(sessionId: string): Promise<void>;
+  /**
+   * All writes commit together or not at all. With `fence` (the owner's lease), only while that is
+   * still the session's lease: otherwise nothing is written and FencedWriteError is thrown.
+   */
+  write(sessionId: string, writes: AuthStateWrite[], fence?: Fence): Promise<void>;
+  clear(sessionId: string, fence?: Fence): Promise<void>;
   /** Every row of a session (export / migration). */
   dump(sessionId: string): Promise<Array<{ category: string; keyId: string; value: Buffer }>>;
 }
@@ -193,12 +203,16 @@ export interface DeliveryRepository {
    * Marks up to `limit` due pending deliveries as delivering and returns them: only the earliest
    * unfinished delivery of each (webhook, orderKey), only for enabled webhooks, at most
    * `perWebhook(id)` per webhook. Oldest due first. `skip` names what is known to be unclaimable
-   * now, so the scan passes it by cheaply instead of filling the limit with it.
+   * now, so the scan passes it by cheaply instead of filling the limit with it. `claimedBy` names
+   * the claiming node; only deliveries this call changed are returned (another node may race it).
    */
-  claimDue(now: number, limit: number, perWebhook: (webhookId: string) => number, skip?: ClaimSkip): Promise<DeliveryRecord[]>;
+  claimDue(now: number, limit: number, perWebhook: (webhookId: string) => number, skip?: ClaimSkip, claimedBy?: string): Promise<DeliveryRecord[]>;
   finish(id: string, outcome: DeliveryOutcome, at: number): Promise<void>;
-  /** Delivering → pending (at process start: attempts cut short by a crash run again). */
-  releaseInFlight(at: number): Promise<number>;
+  /**
+   * Delivering → pending: attempts cut short by a crash run again. With `claimedBy`, only those
+   * claimed by these nodes (this node at its start, dead nodes later) and unclaimed ones.
+   */
+  releaseInFlight(at: number, claimedBy?: readonly string[]): Promise<number>;
   /** Sets dead deliveries (by ids, or all of a webhook / tenant) back to pending. */
   retryDead(filter: { ids?: string[]; webhookId?: string; tenantId?: string }, at: number): Promise<number>;
   countByStatus(): Promise<Record<DeliveryStatus, number>>;
@@ -228,6 +242,8 @@ export interface Repositories extends OutboundRepositories {
 
 export interface Storage extends Repositories {
   readonly driver: 'sqlite' | 'postgres';
+  /** Nodes, leases and fencing tokens, node stats (outside transactions: each call is one statement or its own). */
+  readonly cluster: ClusterRepository;
   /** Runs fn with repositories bound to one transaction: all of its writes commit or none. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
   /**
@@ -245,6 +261,17 @@ export interface Storage extends Repositories {
   /** Throws when the store cannot answer (used by /ready). */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A write of a session's owner carried a fencing token that is no longer the session's lease: another
+ * process took the session over. Nothing of the write (or its transaction) was stored.
+ */
+export class FencedWriteError extends Error {
+  constructor(readonly sessionId: string, readonly fence: Fence) {
+    super(`session "${sessionId}": lease epoch ${fence.epoch} is stale; the write was refused`);
+    this.name = 'FencedWriteError';
+  }
 }
 
 export class StorageConflictError extends Error {

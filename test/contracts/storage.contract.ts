@@ -15,6 +15,7 @@ import { registerMessageCases } from './storage/messages.cases.ts';
 import { registerSessionCases } from './storage/sessions.cases.ts';
 import { registerWebhookCases } from './storage/webhooks.cases.ts';
 import { registerOutboundCases } from './storage/outbound.cases.ts';
+import { registerClusterCases } from './storage/cluster.cases.ts';
 
 export type { CreateStorageOptions, StorageTarget };
 
@@ -42,5 +43,6 @@ export function registerStorageContract(options: StorageContractOptions): void {
     registerLifecycleCases(ctx);
     registerWebhookCases(ctx);
     registerOutboundCases(ctx);
+    registerClusterCases(ctx);
   });
 }

@@ -1,6 +1,9 @@
-import type { AuthStateRepository, AuthStateWrite } from '../ports.ts';
+import { sql } from 'kysely';
+import type { Fence } from '../../domain/cluster.ts';
+import { FencedWriteError, type AuthStateRepository, type AuthStateWrite } from '../ports.ts';
 import { atomically } from './atomically.ts';
-import type { AuthStateTable, Db } from './database.ts';
+import type { AuthStateTable, Db, Dialect } from './database.ts';
+import { assertFence, leaseHeldBy } from './fencing.ts';
 import { ReusableQuery } from './reusable-query.ts';
 
 /** Rows per statement (4 parameters each): well inside both drivers' parameter limits. */
@@ -35,8 +38,35 @@ const upsertRows = (db: Db, rows: AuthStateTable | AuthStateTable[]) =>
 
 const upsertOne = new ReusableQuery(['session_id', 'category', 'key_id', 'value'], (db: Db, row: AuthStateTable) => upsertRows(db, row));
 
+type FencedRow = AuthStateTable & { holder: string; epoch: number };
+
+/**
+ * The owner's common write in one statement with its fencing check: the row goes in only while the
+ * lease holds (INSERT … SELECT … WHERE), so a stale owner changes nothing and costs no extra round trip.
+ * PostgreSQL types the selected parameters itself only with casts.
+ */
+function fencedUpsertOne(dialect: Dialect): ReusableQuery<FencedRow, unknown> {
+  const text = (value: string) => (dialect === 'postgres' ? sql<string>`cast(${value} as text)` : sql<string>`${value}`);
+  const bytes = (value: Buffer) => (dialect === 'postgres' ? sql<Buffer>`cast(${value} as bytea)` : sql<Buffer>`${value}`);
+  return new ReusableQuery(['session_id', 'category', 'key_id', 'value', 'holder', 'epoch'], (db: Db, p: FencedRow) =>
+    db
+      .insertInto('auth_state')
+      .columns(['session_id', 'category', 'key_id', 'value'])
+      .expression(
+        db
+          .selectNoFrom([text(p.session_id).as('session_id'), text(p.category).as('category'), text(p.key_id).as('key_id'), bytes(p.value).as('value')])
+          .where(leaseHeldBy(dialect, p.session_id, { holder: p.holder, epoch: p.epoch })),
+      )
+      .onConflict((oc) => oc.columns(['session_id', 'category', 'key_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))),
+  );
+}
+const fencedUpsertByDialect = { sqlite: fencedUpsertOne('sqlite'), postgres: fencedUpsertOne('postgres') };
+
 export class KyselyAuthStateRepository implements AuthStateRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+  ) {}
 
   async get(sessionId: string, category: string, keyIds: string[]): Promise<Map<string, Buffer>> {
     const found = new Map<string, Buffer>();
@@ -53,17 +83,26 @@ export class KyselyAuthStateRepository implements AuthStateRepository {
     return found;
   }
 
-  async write(sessionId: string, writes: AuthStateWrite[]): Promise<void> {
+  async write(sessionId: string, writes: AuthStateWrite[], fence?: Fence): Promise<void> {
     const effective = lastWritePerKey(writes);
     if (effective.length === 0) return;
     const [only] = effective;
     if (effective.length === 1 && only?.value) {
       // The common case, a Signal session after each message: one statement is atomic by itself,
       // so no transaction around it (on PostgreSQL that saves two round trips per message).
-      await upsertOne.execute(this.db, { session_id: sessionId, category: only.category, key_id: only.keyId, value: only.value });
+      const row = { session_id: sessionId, category: only.category, key_id: only.keyId, value: only.value };
+      if (!fence) {
+        await upsertOne.execute(this.db, row);
+        return;
+      }
+      const written = await fencedUpsertByDialect[this.dialect].executeCount(this.db, { ...row, ...fence });
+      if (written === 0) throw new FencedWriteError(sessionId, fence);
       return;
     }
-    await atomically(this.db, (db) => this.apply(db, sessionId, effective));
+    await atomically(this.db, async (db) => {
+      if (fence) await assertFence(db, this.dialect, sessionId, fence);
+      await this.apply(db, sessionId, effective);
+    });
   }
 
   private async apply(db: Db, sessionId: string, writes: AuthStateWrite[]): Promise<void> {
@@ -87,8 +126,11 @@ export class KyselyAuthStateRepository implements AuthStateRepository {
     }
   }
 
-  async clear(sessionId: string): Promise<void> {
-    await this.db.deleteFrom('auth_state').where('session_id', '=', sessionId).execute();
+  async clear(sessionId: string, fence?: Fence): Promise<void> {
+    await atomically(this.db, async (db) => {
+      if (fence) await assertFence(db, this.dialect, sessionId, fence);
+      await db.deleteFrom('auth_state').where('session_id', '=', sessionId).execute();
+    });
   }
 
   async dump(sessionId: string): Promise<Array<{ category: string; keyId: string; value: Buffer }>> {

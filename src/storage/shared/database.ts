@@ -39,6 +39,8 @@ export interface SessionsTable {
   me: string | null;
   created_at: number;
   updated_at: number;
+  /** JSON PlacementConstraints or null. */
+  placement: string | null;
 }
 
 export interface EventsTable {
@@ -133,12 +135,46 @@ export interface WebhookDeliveriesTable {
   delivered_at: number | null;
   created_at: number;
   updated_at: number;
+  /** The node that claimed it while it is delivering. */
+  claimed_by: string | null;
 }
 
 export interface OutboxCursorsTable {
   name: string;
   event_id: string;
   updated_at: number;
+}
+
+export interface NodesTable {
+  id: string;
+  url: string;
+  instance: string;
+  state: string;
+  version: string;
+  started_at: number;
+  heartbeat_at: number;
+  capacity: number | null;
+  weight: number;
+  /** JSON object of tags. */
+  tags: string;
+  /** JSON NodeStats. */
+  stats: string;
+}
+
+export interface SessionLeasesTable {
+  session_id: string;
+  node_id: string | null;
+  holder: string | null;
+  epoch: number;
+  expires_at: number;
+  updated_at: number;
+}
+
+export interface NodeStatsTable {
+  node_id: string;
+  at: number;
+  /** JSON NodeStats plus sessions. */
+  stats: string;
 }
 
 export interface Database extends OutboundTables {
@@ -153,6 +189,9 @@ export interface Database extends OutboundTables {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   outbox_cursors: OutboxCursorsTable;
+  nodes: NodesTable;
+  session_leases: SessionLeasesTable;
+  node_stats: NodeStatsTable;
 }
 
 /** A Kysely handle on the wafleet tables: the root instance or a transaction. */

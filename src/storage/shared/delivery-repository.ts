@@ -53,6 +53,7 @@ function toRow(d: DeliveryRecord): WebhookDeliveriesTable {
     delivered_at: d.deliveredAt,
     created_at: d.createdAt,
     updated_at: d.updatedAt,
+    claimed_by: null,
   };
 }
 
@@ -122,7 +123,7 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
     return rows.map(toDelivery);
   }
 
-  async claimDue(now: number, limit: number, perWebhook: (webhookId: string) => number, skip: ClaimSkip = {}): Promise<DeliveryRecord[]> {
+  async claimDue(now: number, limit: number, perWebhook: (webhookId: string) => number, skip: ClaimSkip = {}, claimedBy = 'single'): Promise<DeliveryRecord[]> {
     if (limit <= 0) return [];
     return atomically(this.db, async (db) => {
       const rows = await claimCandidates(db, this.dialect, now, limit * 2, skip);
@@ -135,11 +136,21 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
         taken.set(row.webhook_id, count + 1);
         picked.push({ ...toDelivery(row), status: 'delivering', updatedAt: now });
       }
+      // Another node may have claimed some of them since the read: only the rows this update
+      // changed are ours, so each attempt is made by exactly one node.
+      const claimed = new Set<string>();
       for (let start = 0; start < picked.length; start += CHUNK) {
         const ids = picked.slice(start, start + CHUNK).map((d) => d.id);
-        await db.updateTable('webhook_deliveries').set({ status: 'delivering', updated_at: now }).where('id', 'in', ids).where('status', '=', 'pending').execute();
+        const rows = await db
+          .updateTable('webhook_deliveries')
+          .set({ status: 'delivering', updated_at: now, claimed_by: claimedBy })
+          .where('id', 'in', ids)
+          .where('status', '=', 'pending')
+          .returning('id')
+          .execute();
+        for (const row of rows) claimed.add(row.id);
       }
-      return picked;
+      return picked.filter((d) => claimed.has(d.id));
     });
   }
 
@@ -156,13 +167,17 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
         last_latency_ms: outcome.lastLatencyMs,
         delivered_at: outcome.deliveredAt,
         updated_at: at,
+        claimed_by: null,
       })
       .where('id', '=', id)
       .execute();
   }
 
-  async releaseInFlight(at: number): Promise<number> {
-    const result = await this.db.updateTable('webhook_deliveries').set({ status: 'pending', updated_at: at }).where('status', '=', 'delivering').executeTakeFirst();
+  async releaseInFlight(at: number, claimedBy?: readonly string[]): Promise<number> {
+    if (claimedBy !== undefined && claimedBy.length === 0) return 0;
+    let update = this.db.updateTable('webhook_deliveries').set({ status: 'pending', updated_at: at, claimed_by: null }).where('status', '=', 'delivering');
+    if (claimedBy !== undefined) update = update.where((eb) => eb.or([eb('claimed_by', 'in', [...claimedBy]), eb('claimed_by', 'is', null)]));
+    const result = await update.executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Repositories, Storage } from '../ports.ts';
 import type { Db, Dialect } from './database.ts';
 import { createRepositories } from './repositories.ts';
+import { KyselyClusterRepository } from './cluster-repository.ts';
 
 const EVERY_COMMIT_DURABLE = { durable: () => Promise.resolve(), mark: () => 0 };
 
@@ -21,6 +22,7 @@ export class KyselyStorage implements Storage {
   readonly idempotency: Repositories['idempotency'];
   readonly bulkJobs: Repositories['bulkJobs'];
   readonly tenantPacing: Repositories['tenantPacing'];
+  readonly cluster: Storage['cluster'];
   private closed: Promise<void> | undefined;
 
   /**
@@ -47,6 +49,7 @@ export class KyselyStorage implements Storage {
     this.idempotency = repos.idempotency;
     this.bulkJobs = repos.bulkJobs;
     this.tenantPacing = repos.tenantPacing;
+    this.cluster = new KyselyClusterRepository(db, driver);
   }
 
   /**

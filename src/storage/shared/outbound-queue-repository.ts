@@ -1,6 +1,9 @@
 import type { OutboundQueueRepository, QueueDepth, QueuedSend } from '../outbound-ports.ts';
 import { sql } from 'kysely';
-import type { Db } from './database.ts';
+import type { Db, Dialect } from './database.ts';
+import type { Fence } from '../../domain/cluster.ts';
+import { FencedWriteError } from '../ports.ts';
+import { leaseHeldBy } from './fencing.ts';
 import { toMillis } from './json.ts';
 import { ReusableQuery } from './reusable-query.ts';
 import type { OutboundQueueTable } from './outbound-tables.ts';
@@ -58,8 +61,31 @@ const removeFromQueue = new ReusableQuery(['sessionId', 'messageId'], (db: Db, p
   db.deleteFrom('outbound_queue').where('session_id', '=', p.sessionId).where('message_id', '=', p.messageId),
 );
 
+type FencedKey = QueueKey & Fence;
+/** The owner's queue writes carry its fencing check in the same statement (no extra round trip). */
+function fencedQueueWrites(dialect: Dialect) {
+  const held = (p: FencedKey) => leaseHeldBy(dialect, p.sessionId, { holder: p.holder, epoch: p.epoch });
+  return {
+    countAttempt: new ReusableQuery(['sessionId', 'messageId', 'holder', 'epoch'], (db: Db, p: FencedKey) =>
+      db
+        .updateTable('outbound_queue')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('session_id', '=', p.sessionId)
+        .where('message_id', '=', p.messageId)
+        .where(held(p)),
+    ),
+    remove: new ReusableQuery(['sessionId', 'messageId', 'holder', 'epoch'], (db: Db, p: FencedKey) =>
+      db.deleteFrom('outbound_queue').where('session_id', '=', p.sessionId).where('message_id', '=', p.messageId).where(held(p)),
+    ),
+  };
+}
+const fencedByDialect = { sqlite: fencedQueueWrites('sqlite'), postgres: fencedQueueWrites('postgres') };
+
 export class KyselyOutboundQueueRepository implements OutboundQueueRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+  ) {}
 
   async enqueue(items: QueuedSend[]): Promise<void> {
     const rows: OutboundQueueTable[] = items.map((item) => ({
@@ -104,12 +130,23 @@ export class KyselyOutboundQueueRepository implements OutboundQueueRepository {
     return row && toQueued(row);
   }
 
-  async markAttempt(sessionId: string, messageId: string): Promise<void> {
-    await countAttempt.execute(this.db, { sessionId, messageId });
+  async markAttempt(sessionId: string, messageId: string, fence?: Fence): Promise<boolean> {
+    if (!fence) return (await countAttempt.executeCount(this.db, { sessionId, messageId })) > 0;
+    const counted = await fencedByDialect[this.dialect].countAttempt.executeCount(this.db, { sessionId, messageId, ...fence });
+    return counted > 0 || this.unchangedBecauseGone(sessionId, messageId, fence);
   }
 
-  async remove(sessionId: string, messageId: string): Promise<boolean> {
-    return (await removeFromQueue.executeCount(this.db, { sessionId, messageId })) > 0;
+  async remove(sessionId: string, messageId: string, fence?: Fence): Promise<boolean> {
+    if (!fence) return (await removeFromQueue.executeCount(this.db, { sessionId, messageId })) > 0;
+    const removed = await fencedByDialect[this.dialect].remove.executeCount(this.db, { sessionId, messageId, ...fence });
+    return removed > 0 || this.unchangedBecauseGone(sessionId, messageId, fence);
+  }
+
+  /** A fenced write changed nothing: false when the row is gone anyway, FencedWriteError when the lease moved on. */
+  private async unchangedBecauseGone(sessionId: string, messageId: string, fence: Fence): Promise<false> {
+    const row = await this.db.selectFrom('outbound_queue').select('seq').where('session_id', '=', sessionId).where('message_id', '=', messageId).executeTakeFirst();
+    if (row) throw new FencedWriteError(sessionId, fence);
+    return false;
   }
 
   async removeByJob(jobId: string): Promise<string[]> {

@@ -1,6 +1,8 @@
 import type { SessionConfig, SessionMe, SessionRecord } from '../../domain/records.ts';
 import type { DesiredState, SessionStatus } from '../../domain/session.ts';
-import type { Page, SessionListQuery, SessionRepository } from '../ports.ts';
+import { FencedWriteError, type Page, type SessionListQuery, type SessionRepository } from '../ports.ts';
+import type { Fence, PlacementConstraints } from '../../domain/cluster.ts';
+import { leaseHeldBy } from './fencing.ts';
 import type { Db, Dialect, SessionsTable } from './database.ts';
 import { insertOrConflict } from './errors.ts';
 import { ReusableQuery } from './reusable-query.ts';
@@ -21,6 +23,7 @@ function toSession(row: SessionsTable): SessionRecord {
     desiredState: row.desired_state as DesiredState,
     config: fromJson<SessionConfig>(row.config),
     me: row.me === null ? null : fromJson<SessionMe>(row.me),
+    placement: row.placement === null || row.placement === undefined ? null : fromJson<PlacementConstraints>(row.placement),
     createdAt: toMillis(row.created_at),
     updatedAt: toMillis(row.updated_at),
   };
@@ -34,6 +37,7 @@ function toRowPatch(patch: SessionPatch): Partial<SessionsTable> {
   if (patch.config !== undefined) values.config = toJson(patch.config);
   if (patch.me !== undefined) values.me = patch.me === null ? null : toJson(patch.me);
   if (patch.engine !== undefined) values.engine = patch.engine;
+  if (patch.placement !== undefined) values.placement = patch.placement === null ? null : toJson(patch.placement);
   return values;
 }
 
@@ -56,6 +60,7 @@ export class KyselySessionRepository implements SessionRepository {
           desired_state: session.desiredState,
           config: toJson(session.config),
           me: session.me === null ? null : toJson(session.me),
+          placement: session.placement ? toJson(session.placement) : null,
           created_at: session.createdAt,
           updated_at: session.updatedAt,
         })
@@ -106,13 +111,11 @@ export class KyselySessionRepository implements SessionRepository {
     return rows.map(toSession);
   }
 
-  async update(id: string, patch: SessionPatch, updatedAt: number): Promise<SessionRecord | undefined> {
-    const row = await this.db
-      .updateTable('sessions')
-      .set({ ...toRowPatch(patch), updated_at: updatedAt })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
+  async update(id: string, patch: SessionPatch, updatedAt: number, fence?: Fence): Promise<SessionRecord | undefined> {
+    let update = this.db.updateTable('sessions').set({ ...toRowPatch(patch), updated_at: updatedAt }).where('id', '=', id);
+    if (fence) update = update.where(leaseHeldBy(this.dialect, id, fence));
+    const row = await update.returningAll().executeTakeFirst();
+    if (!row && fence && (await this.get(id))) throw new FencedWriteError(id, fence);
     return row && toSession(row);
   }
 

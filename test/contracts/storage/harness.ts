@@ -60,6 +60,7 @@ export function session(id: string, tenantId: string, overrides: Partial<Session
     desiredState: 'stopped',
     config: { metadata: { team: 'support' }, proxy: 'socks5://proxy:1080', nested: { list: [1, 'two', null] } },
     me: null,
+    placement: null,
     createdAt: 1_700_000_000_000,
     updatedAt: 1_700_000_000_000,
     ...overrides,
