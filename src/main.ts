@@ -41,7 +41,8 @@ async function serve(config: Readonly<Config>): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   const address = await wafleet.app.listen({ host: config.host, port: config.port });
-  logger.info({ address, docs: `${address}/docs`, store: wafleet.storage.driver }, 'wafleet is listening');
+  await wafleet.listening(address);
+  logger.info({ address, docs: `${address}/docs`, store: wafleet.storage.driver, node: config.cluster.nodeId }, 'wafleet is listening');
   const resumed = await wafleet.resume();
   if (resumed > 0) logger.info({ sessions: resumed }, 'resumed sessions that were running');
 }

@@ -11,13 +11,16 @@ import type { Engine } from './engines/engine.ts';
 import { EngineRegistry } from './engines/registry.ts';
 import { FakeEngine } from './engines/fake/fake-engine.ts';
 import { BaileysEngine } from './engines/baileys/baileys-engine.ts';
-import { createStorage } from './storage/create-storage.ts';
+import { createStorage, lockDataDir } from './storage/create-storage.ts';
 import type { Storage } from './storage/ports.ts';
 import { ApiKeyService } from './auth/api-key-service.ts';
 import { TenantService } from './tenants/tenant-service.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 import { SessionService } from './sessions/session-service.ts';
-import { SingleNodeOwnership } from './sessions/ownership.ts';
+import { LeaseOwnership } from './cluster/lease-ownership.ts';
+import { NodeAgent } from './cluster/node-agent.ts';
+import { NodeStatsSampler } from './cluster/node-stats.ts';
+import { wafleetVersion } from './version.ts';
 import { createEncryptedAuthState } from './sessions/encrypted-auth-state.ts';
 import { loadMasterKey } from './security/master-key.ts';
 import { createCipher } from './security/cipher.ts';
@@ -45,13 +48,23 @@ export interface Wafleet {
   app: FastifyInstance;
   storage: Storage;
   manager: SessionManager;
+  /** This node's part in the cluster (a single node is a cluster of one). */
+  node: NodeAgent;
   engines: EngineRegistry;
   keys: ApiKeyService;
   /** Set on the very first start when no admin key was configured: show it once. */
   generatedAdminKey: string | undefined;
-  /** Resumes sessions that were running and starts the liveness watchdog. */
+  /**
+   * Joins the cluster, starts the sessions this node should run (those it ran, and orphans placed
+   * on it) and the liveness watchdog; resolves with how many it started once they are under way.
+   */
   resume(): Promise<number>;
-  /** Stops sessions (keeping them marked to resume), closes HTTP and the store. */
+  /** The address other nodes reach this one at, once it listens (when WAFLEET_NODE_URL is unset). */
+  listening(url: string): Promise<void>;
+  /**
+   * Closes HTTP; in a cluster with other active nodes hands every session to them, otherwise stops
+   * sessions keeping them marked to resume; closes the store.
+   */
   close(): Promise<void>;
 }
 
@@ -59,14 +72,22 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const newId = createIdFactory();
-  const storage = await createStorage({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, dataDir: config.dataDir, logger });
+  // SQLite: one serving process per data dir (a second would resume every session a second time).
+  const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
+  let storage: Storage;
+  try {
+    storage = await createStorage({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, dataDir: config.dataDir, logger });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   try {
     const masterKey = await loadMasterKey({ envValue: config.masterKey, dataDir: config.dataDir, embedded: !config.databaseUrl });
     if (masterKey.generated) {
       logger.warn({ file: masterKey.path }, 'generated a new master key for auth-state encryption; back it up, and set WAFLEET_MASTER_KEY in production');
     }
     const cipher = createCipher(masterKey.key);
-    const eventDelivery = createEventDelivery({ config, storage, clock, newId, logger, cipher });
+    const eventDelivery = createEventDelivery({ config, storage, clock, newId, logger, cipher, nodeId: config.cluster.nodeId });
 
     const engines = new EngineRegistry();
     engines.register(new BaileysEngine({ waUrl: config.waUrl, logger: logger.child({ engine: 'baileys' }, { level: config.engineLogLevel }) }));
@@ -74,12 +95,22 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     for (const engine of options.engines ?? []) engines.register(engine);
 
     const onEvents = eventDelivery.publisher(options.onEvents);
+    const metrics = createMetrics(() => storage.sessions.countByStatus(), engines.names());
+    const nodeStats = new NodeStatsSampler(metrics.requests);
     // The outbound worker follows the events (a session turning WORKING resumes its queue).
     const late: { outbound?: Outbound } = {};
     const publish = (events: EventRecord[]): void => {
       onEvents(events);
+      nodeStats.observe(events);
       late.outbound?.observe(events);
     };
+    const ownership = new LeaseOwnership({
+      cluster: storage.cluster,
+      nodeId: config.cluster.nodeId,
+      instance: newId(),
+      ttlMs: config.cluster.leaseTtlMs,
+      selfFenceMs: config.cluster.selfFenceMs,
+    });
     const recorder = new MessageRecorder(storage, clock, newId, publish);
     const manager = new SessionManager({
       storage,
@@ -89,10 +120,9 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       publish,
       recorder,
       engines,
-      ownership: new SingleNodeOwnership(),
-      authStateFor: (sessionId) => createEncryptedAuthState(storage.authState, cipher, sessionId),
+      ownership,
+      authStateFor: (sessionId, fence) => createEncryptedAuthState(storage.authState, cipher, sessionId, fence),
       restart: config.reconnect,
-      resume: config.resume,
       healthStaleMs: config.healthStaleMs,
     });
     const keys = new ApiKeyService(storage, clock, newId);
@@ -113,10 +143,26 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     const messages = new MessageService({ storage, clock, newId, sessions, live, recorder, media: config.media });
     const directory = new DirectoryService(storage, sessions, live);
     const groups = new GroupService(live);
-    const metrics = createMetrics(() => storage.sessions.countByStatus(), engines.names());
     eventDelivery.registerMetrics(metrics.registry);
-    const outbound = createOutbound({ config, storage, clock, newId, publish, recorder, logger, manager, live, sessions, registry: metrics.registry });
+    const outbound = createOutbound({ config, storage, clock, newId, publish, recorder, logger, manager, ownership, live, sessions, registry: metrics.registry });
     late.outbound = outbound;
+    const node = new NodeAgent({
+      storage,
+      ownership,
+      manager,
+      config: config.cluster,
+      resume: config.resume,
+      version: wafleetVersion(),
+      logger: logger.child({ component: 'cluster', node: config.cluster.nodeId }),
+      stats: nodeStats,
+      newId,
+      async record(events) {
+        await storage.events.append(events);
+        publish(events);
+      },
+      quiesce: (sessionId, timeoutMs) => outbound.worker.quiesce(sessionId, timeoutMs),
+      singleProcess: !config.databaseUrl,
+    });
     const app = await buildApp({
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
@@ -134,32 +180,43 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       outbound,
     });
 
+    let joined = false;
     return {
       app,
       storage,
       manager,
+      node,
       engines,
       keys,
       generatedAdminKey,
       async resume() {
-        const count = await manager.resumeAll();
+        joined = true;
+        const count = await node.start();
         manager.startWatchdog();
         await eventDelivery.start();
         await outbound.resumeAll();
+        await node.starter.idle();
         return count;
       },
+      listening: (url) => node.setUrl(url),
       async close() {
         // First: sync sends waiting for the queue answer now (202, still queued — resumed next start),
         // so closing HTTP does not wait out their timeouts.
         await outbound.close();
         await app.close();
-        await eventDelivery.stop();
-        await manager.shutdown();
-        await storage.close();
+        try {
+          if (joined) await node.close({ handOver: true });
+          else await manager.shutdown();
+          await eventDelivery.stop();
+        } finally {
+          await storage.close();
+          unlock();
+        }
       },
     };
   } catch (error) {
     await storage.close();
+    unlock();
     throw error;
   }
 }

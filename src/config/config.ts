@@ -2,7 +2,10 @@
  * Configuration: one schema, parsed once from the environment, typed and frozen.
  * A bad value stops the process with a message naming the variable.
  */
+import { hostname } from 'node:os';
 import { z } from 'zod';
+import { parseTags } from '../domain/cluster.ts';
+import { PLACEMENT_POLICIES, type PlacementPolicy } from '../domain/placement.ts';
 
 const boolean = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no'])
@@ -73,6 +76,30 @@ const ENV_SCHEMA = {
   WAFLEET_RATE_LIMIT_RPS: z.coerce.number().min(0).max(1_000_000).default(50),
   WAFLEET_RATE_LIMIT_BURST: integer(1, 1_000_000).default(100),
   WAFLEET_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  WAFLEET_NODE_ID: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'must be 1-63 letters, digits, ".", "_" or "-"').optional(),
+  WAFLEET_NODE_URL: z.string().regex(/^https?:\/\/[^/]+\/?$/, 'must be http(s)://host:port, the address other nodes reach this one at').optional(),
+  WAFLEET_NODE_CAPACITY: integer(0, 10_000_000).optional(),
+  WAFLEET_NODE_WEIGHT: integer(1, 1000).default(1),
+  WAFLEET_NODE_TAGS: z.string().default('').transform((value, ctx) => {
+    try {
+      return parseTags(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `must be key=value pairs separated by commas: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  }),
+  WAFLEET_CLUSTER_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
+  WAFLEET_PLACEMENT: z.enum(PLACEMENT_POLICIES).default('least-sessions'),
+  WAFLEET_LEASE_TTL_MS: integer(1000, 600_000).default(15_000),
+  WAFLEET_LEASE_RENEW_MS: integer(100, 60_000).default(3_000),
+  WAFLEET_LEASE_SELF_FENCE_MS: integer(200, 600_000).default(10_000),
+  WAFLEET_DRAIN_CONCURRENCY: integer(1, 100).default(4),
+  WAFLEET_NODE_STATS_INTERVAL_MS: integer(1000, 3_600_000).default(10_000),
+  WAFLEET_NODE_STATS_RETENTION_MS: integer(60_000, 365 * 86_400_000).default(7 * 86_400_000),
+  WAFLEET_DATABASE_DIRECT_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
 } as const;
 
 type EnvSchema = typeof ENV_SCHEMA;
@@ -105,6 +132,30 @@ export interface Config {
   wsPingMs: number;
   outbound: OutboundConfig;
   rateLimit: RateLimitConfig;
+  cluster: ClusterConfig;
+}
+
+/** This node in the cluster, and the lease timing every node of a cluster should share. */
+export interface ClusterConfig {
+  nodeId: string;
+  /** Where other nodes reach this one; undefined = derived from the listen address once listening. */
+  nodeUrl: string | undefined;
+  /** Most sessions this node takes; null = no limit. */
+  capacity: number | null;
+  weight: number;
+  tags: Record<string, string>;
+  /** Authenticates node-to-node calls; derived from the master key when unset. */
+  secret: string | undefined;
+  placement: PlacementPolicy;
+  leaseTtlMs: number;
+  renewMs: number;
+  /** A node that has not renewed for this long closes its sessions' connections itself. */
+  selfFenceMs: number;
+  drainConcurrency: number;
+  statsIntervalMs: number;
+  statsRetentionMs: number;
+  /** PostgreSQL without a pooler in between, for LISTEN/NOTIFY and migrations (default: DATABASE_URL). */
+  directDatabaseUrl: string | undefined;
 }
 
 export interface WebhookConfig {
@@ -163,6 +214,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (v.WAFLEET_RECONNECT_MAX_MS < v.WAFLEET_RECONNECT_BASE_MS) {
     throw new ConfigError('WAFLEET_RECONNECT_MAX_MS', 'must be at least WAFLEET_RECONNECT_BASE_MS');
   }
+  // A node must give up its connections before its leases can expire, and renew well before that.
+  if (v.WAFLEET_LEASE_SELF_FENCE_MS >= v.WAFLEET_LEASE_TTL_MS) {
+    throw new ConfigError('WAFLEET_LEASE_SELF_FENCE_MS', 'must be less than WAFLEET_LEASE_TTL_MS');
+  }
+  if (v.WAFLEET_LEASE_RENEW_MS * 2 > v.WAFLEET_LEASE_SELF_FENCE_MS) {
+    throw new ConfigError('WAFLEET_LEASE_RENEW_MS', 'must be at most half of WAFLEET_LEASE_SELF_FENCE_MS');
+  }
   const config: Config = {
     host: v.WAFLEET_HOST,
     port: v.WAFLEET_PORT,
@@ -217,6 +275,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       },
     },
     rateLimit: { rps: v.WAFLEET_RATE_LIMIT_RPS, burst: v.WAFLEET_RATE_LIMIT_BURST, redisUrl: v.WAFLEET_REDIS_URL },
+    cluster: {
+      // SQLite allows one process per data dir, so the embedded default needs no name.
+      nodeId: v.WAFLEET_NODE_ID ?? (v.DATABASE_URL ? `${hostname()}-${v.WAFLEET_PORT}` : 'local'),
+      nodeUrl: v.WAFLEET_NODE_URL?.replace(/\/$/, ''),
+      capacity: v.WAFLEET_NODE_CAPACITY ?? null,
+      weight: v.WAFLEET_NODE_WEIGHT,
+      tags: v.WAFLEET_NODE_TAGS,
+      secret: v.WAFLEET_CLUSTER_SECRET,
+      placement: v.WAFLEET_PLACEMENT,
+      leaseTtlMs: v.WAFLEET_LEASE_TTL_MS,
+      renewMs: v.WAFLEET_LEASE_RENEW_MS,
+      selfFenceMs: v.WAFLEET_LEASE_SELF_FENCE_MS,
+      drainConcurrency: v.WAFLEET_DRAIN_CONCURRENCY,
+      statsIntervalMs: v.WAFLEET_NODE_STATS_INTERVAL_MS,
+      statsRetentionMs: v.WAFLEET_NODE_STATS_RETENTION_MS,
+      directDatabaseUrl: v.WAFLEET_DATABASE_DIRECT_URL,
+    },
     ...overrides,
   };
   return Object.freeze(config);

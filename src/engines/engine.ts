@@ -54,6 +54,8 @@ export interface AuthStatePort {
   get(category: string, keyIds: string[]): Promise<Map<string, Buffer>>;
   write(writes: Array<{ category: string; keyId: string; value: Buffer | null }>): Promise<void>;
   clear(): Promise<void>;
+  /** Resolves once every write and clear called so far has settled (before a session is handed over). */
+  flushed?(): Promise<void>;
 }
 
 export interface EngineLogger {

@@ -5,10 +5,13 @@
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { SessionStatus } from '../domain/session.ts';
 import { SESSION_STATUSES } from '../domain/session.ts';
+import { RequestWindow } from './request-window.ts';
 
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  /** The node's recent API latency and errors (its live stats). */
+  requests: RequestWindow;
 }
 
 export function createMetrics(
@@ -36,5 +39,5 @@ export function createMetrics(
       for (const row of await countSessions()) this.set({ status: row.status, engine: row.engine }, row.count);
     },
   });
-  return { registry, httpDuration };
+  return { registry, httpDuration, requests: new RequestWindow() };
 }

@@ -11,6 +11,7 @@ import type { MediaLimits } from '../messages/media-source.ts';
 import type { MessageRecorder } from '../messages/message-recorder.ts';
 import type { LiveSessions } from '../sessions/live-session.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
+import type { SessionOwnership } from '../sessions/ownership.ts';
 import type { EventPublisher } from '../sessions/session-events.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Storage } from '../storage/ports.ts';
@@ -35,6 +36,7 @@ export interface OutboundDeps {
   recorder: MessageRecorder;
   logger: Logger;
   manager: SessionManager;
+  ownership: Pick<SessionOwnership, 'fence' | 'fenced'>;
   live: LiveSessions;
   sessions: SessionService;
   registry: Registry;
@@ -68,6 +70,8 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       const runtime = manager.runtime(sessionId);
       return runtime?.snapshot().status === 'WORKING' ? runtime.current() : undefined;
     },
+    fence: (sessionId) => deps.ownership.fence(sessionId),
+    fenced: (sessionId) => deps.ownership.fenced(sessionId),
     onSettled: (result, waitMs) => metrics.settled(result, waitMs),
   });
   const rules = { rps: config.rateLimit.rps, burst: config.rateLimit.burst };

@@ -13,7 +13,8 @@ import type { Logger } from '../logging/logger.ts';
 import type { MessageRecorder } from '../messages/message-recorder.ts';
 import { messagePayload } from '../messages/message-recorder.ts';
 import type { QueuedSend } from '../storage/outbound-ports.ts';
-import type { Repositories, Storage } from '../storage/ports.ts';
+import { FencedWriteError, type Repositories, type Storage } from '../storage/ports.ts';
+import type { Fence } from '../domain/cluster.ts';
 import { sessionEvent } from '../sessions/session-events.ts';
 import { SessionPacer } from './pacer.ts';
 import { RecordPipeline } from './record-pipeline.ts';
@@ -46,6 +47,10 @@ export interface OutboundWorkerDeps {
   logger: Logger;
   /** The session's engine when it is WORKING on this node, else undefined. */
   live(sessionId: string): EngineSession | undefined;
+  /** This process's lease token for the session: every queue write carries it (a stale owner writes nothing). */
+  fence(sessionId: string): Fence | undefined;
+  /** A queue write was refused as stale: the session is another node's now. */
+  fenced(sessionId: string): void;
   pacing: PacingPolicy;
   /** A crash-looping message is failed after this many attempts instead of sinking the queue. */
   maxAttempts: number;
@@ -81,6 +86,11 @@ export class OutboundWorker {
     this.running.set(sessionId, state);
     state.done = this.drain(sessionId, state)
       .catch((error: unknown) => {
+        if (error instanceof FencedWriteError) {
+          // Another node owns the session now and works its queue; nothing here to retry.
+          this.deps.fenced(sessionId);
+          return;
+        }
         this.deps.logger.error({ sessionId, err: error }, 'outbound queue failed; retrying in 1 s');
         this.deps.clock.setTimeout(() => this.kick(sessionId), 1000);
       })
@@ -120,6 +130,18 @@ export class OutboundWorker {
   /** Messages of the session taken for sending whose outcome is not recorded yet: they settle through the worker. */
   unsettled(sessionId: string): ReadonlySet<string> {
     return this.unsettledIds.get(sessionId) ?? new Set();
+  }
+
+  /**
+   * Waits (at most `timeoutMs`) for the session's queue work here to stop: the send under way and the
+   * records being written settle. Called once the session's engine is gone (a hand-over).
+   */
+  async quiesce(sessionId: string, timeoutMs: number): Promise<void> {
+    const done = this.running.get(sessionId)?.done;
+    if (!done) return;
+    let timer: { cancel(): void } | undefined;
+    await Promise.race([done, new Promise<void>((resolve) => (timer = this.deps.clock.setTimeout(resolve, timeoutMs)))]);
+    timer?.cancel();
   }
 
   /** Stops taking new messages and lets a send already under way finish (at most `graceMs`). */
@@ -174,7 +196,8 @@ export class OutboundWorker {
       records.check();
       state.again = false;
       const engine = this.deps.live(sessionId);
-      if (!engine) return; // resumed by the next kick when the session is WORKING again
+      const fence = this.deps.fence(sessionId);
+      if (!engine || !fence) return; // resumed by the next kick when the session is WORKING here again
       // Read fresh each time (a PATCHed pacing override applies from the next message on), and
       // together: on PostgreSQL each read is a round trip.
       const [item, record] = await Promise.all([storage.outbound.next(sessionId, records.after), storage.sessions.get(sessionId)]);
@@ -190,7 +213,7 @@ export class OutboundWorker {
       if (!record) return;
       const live: WorkingSession = { record, engine };
       if (item.attempts >= this.deps.maxAttempts) {
-        await this.fail(item, live.record, `gave up after ${item.attempts} attempts`);
+        await this.fail(item, live.record, `gave up after ${item.attempts} attempts`, fence);
         continue;
       }
       const message = parseOutbound(item.payload);
@@ -207,8 +230,12 @@ export class OutboundWorker {
       try {
         await this.typing(live.engine, message, rules);
         pacer.record(clock.now(), newContact);
-        await storage.outbound.markAttempt(sessionId, item.messageId);
-        const outcome = await this.send(item, message, live, records, release);
+        // The lease is checked before every attempt: a process that lost the session never sends.
+        if (!(await storage.outbound.markAttempt(sessionId, item.messageId, fence))) {
+          release();
+          continue;
+        }
+        const outcome = await this.send(item, message, live, records, release, fence);
         if (outcome === 'retry') await this.sleep(sessionId, RETRY_AFTER_MS);
       } catch (error) {
         release();
@@ -237,7 +264,7 @@ export class OutboundWorker {
   }
 
   /** 'retry' leaves the message queued (same id next time); 'done' means it was recorded sent or failed. */
-  private async send(item: QueuedSend, message: OutboundMessage, live: WorkingSession, records: RecordPipeline, release: () => void): Promise<'done' | 'retry'> {
+  private async send(item: QueuedSend, message: OutboundMessage, live: WorkingSession, records: RecordPipeline, release: () => void, fence: Fence): Promise<'done' | 'retry'> {
     let sent: SentMessage;
     try {
       sent = await this.attempt(live.engine, message);
@@ -250,14 +277,14 @@ export class OutboundWorker {
         release();
         return 'retry';
       }
-      await this.fail(item, live.record, reason);
+      await this.fail(item, live.record, reason, fence);
       release();
       return 'done';
     }
     // A store error from here on stops the drain (records.check()); it restarts and the message,
     // still queued, goes again.
     const content = { ...sent.content, ...(message.quoted ? { quotedId: message.quoted.id } : {}) };
-    const removeFromQueue = (repos: Repositories) => repos.outbound.remove(item.sessionId, item.messageId);
+    const removeFromQueue = (repos: Repositories) => repos.outbound.remove(item.sessionId, item.messageId, fence);
     await records.add(item.seq, async (abandoned) => {
       try {
         if (abandoned) return; // an earlier record failed: this one stays queued and goes again, in order
@@ -286,15 +313,15 @@ export class OutboundWorker {
     });
   }
 
-  private async fail(item: QueuedSend, session: SessionRecord, reason: string): Promise<void> {
+  private async fail(item: QueuedSend, session: SessionRecord, reason: string, fence: Fence): Promise<void> {
     const stored = await this.deps.storage.messages.get(item.sessionId, item.messageId);
     if (!stored) {
-      await this.deps.storage.outbound.remove(item.sessionId, item.messageId);
+      await this.deps.storage.outbound.remove(item.sessionId, item.messageId, fence);
       return;
     }
     const record: MessageRecord = { ...stored, status: 'failed', statusReason: reason, updatedAt: this.deps.clock.now() };
     const event = sessionEvent(this.deps.newId, record.updatedAt, session, 'message.failed', messagePayload(record));
-    await this.deps.recorder.failed(record, [event], (repos) => repos.outbound.remove(item.sessionId, item.messageId));
+    await this.deps.recorder.failed(record, [event], (repos) => repos.outbound.remove(item.sessionId, item.messageId, fence));
     this.announceSettled(item, record);
   }
 

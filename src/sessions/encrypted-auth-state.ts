@@ -10,13 +10,37 @@
  * an unpaired device (observed: a fresh QR after a successful scan).
  */
 import type { AuthStatePort } from '../engines/engine.ts';
-import type { AuthStateRepository, AuthStateWrite } from '../storage/ports.ts';
+import type { Fence } from '../domain/cluster.ts';
+import { FencedWriteError, type AuthStateRepository, type AuthStateWrite } from '../storage/ports.ts';
 import type { AuthStateCipher } from '../security/cipher.ts';
 
-export function createEncryptedAuthState(repo: AuthStateRepository, cipher: AuthStateCipher, sessionId: string): AuthStatePort {
+/** The owner's fencing token for every write, and who hears when one is refused. */
+export interface FenceSource {
+  current(): Fence | undefined;
+  refused(): void;
+}
+
+/** No token to write with: the session is not (or no longer) this process's. */
+const NOT_OWNED: Fence = { holder: '', epoch: -1 };
+
+/**
+ * With `fence`, every write and clear carries the owner's token and a stale one is refused by the
+ * store (FencedWriteError, `fence.refused()` told); without a token nothing is written at all.
+ */
+export function createEncryptedAuthState(repo: AuthStateRepository, cipher: AuthStateCipher, sessionId: string, fence?: FenceSource): AuthStatePort {
   let settled: Promise<unknown> = Promise.resolve();
-  const inOrder = (change: () => Promise<void>): Promise<void> => {
-    const run = settled.then(change);
+  const inOrder = (change: (token: Fence | undefined) => Promise<void>): Promise<void> => {
+    const run = settled.then(async () => {
+      if (!fence) return change(undefined);
+      const token = fence.current();
+      try {
+        if (!token) throw new FencedWriteError(sessionId, NOT_OWNED);
+        await change(token);
+      } catch (error) {
+        if (error instanceof FencedWriteError) fence.refused();
+        throw error;
+      }
+    });
     settled = run.catch(() => undefined);
     return run;
   };
@@ -40,11 +64,15 @@ export function createEncryptedAuthState(repo: AuthStateRepository, cipher: Auth
         keyId,
         value: value === null ? null : cipher.encrypt({ sessionId, category, keyId }, value),
       }));
-      return inOrder(() => repo.write(sessionId, sealed));
+      return inOrder((token) => repo.write(sessionId, sealed, token));
     },
 
     clear() {
-      return inOrder(() => repo.clear(sessionId));
+      return inOrder((token) => repo.clear(sessionId, token));
+    },
+
+    flushed() {
+      return settled.then(() => undefined);
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
- * Owns the live runtimes of this node: start/stop/restart/logout serialized per session, resume at
- * process start (bounded concurrency, staggered), liveness watchdog, clean shutdown.
- * Ownership goes through SessionOwnership so cluster leases can plug in later.
+ * Owns the live runtimes of this node: start/stop/restart/logout/hand-over serialized per session,
+ * liveness watchdog, clean shutdown. A session runs here only while this process owns it
+ * (SessionOwnership, with a fencing token); a session whose lease is lost is dropped at once.
  */
 import type { AuthStatePort } from '../engines/engine.ts';
 import type { EngineRegistry } from '../engines/registry.ts';
@@ -11,14 +11,15 @@ import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { SessionRuntime, type RuntimeDeps } from './session-runtime.ts';
-import type { SessionOwnership } from './ownership.ts';
+import { OwnedElsewhereError, type SessionOwnership } from './ownership.ts';
+import type { FenceSource } from './encrypted-auth-state.ts';
 
-export interface SessionManagerDeps extends Omit<RuntimeDeps, 'logger'> {
+export interface SessionManagerDeps extends Omit<RuntimeDeps, 'logger' | 'ownership' | 'onStopWanted'> {
   engines: EngineRegistry;
   logger: Logger;
-  ownership: SessionOwnership;
-  authStateFor(sessionId: string): AuthStatePort;
-  resume: { concurrency: number; staggerMs: number };
+  ownership: SessionOwnership & { handOver(sessionId: string, toNode: string): Promise<boolean> };
+  /** The session's auth state; with `fence`, every write carries the owner's token. */
+  authStateFor(sessionId: string, fence?: FenceSource): AuthStatePort;
   healthStaleMs: number;
 }
 
@@ -28,24 +29,42 @@ export class SessionManager {
   private watchdog: NodeJS.Timeout | undefined;
   private closing = false;
 
-  constructor(private readonly deps: SessionManagerDeps) {}
+  constructor(private readonly deps: SessionManagerDeps) {
+    deps.ownership.onLost((sessionId, reason) => void this.abandon(sessionId, reason));
+  }
 
   runtime(sessionId: string): SessionRuntime | undefined {
     return this.runtimes.get(sessionId);
   }
 
-  /** Starts the session unless it is already connecting or connected (idempotent). */
+  /** Sessions with a runtime in this process. */
+  localSessions(): string[] {
+    return [...this.runtimes.keys()];
+  }
+
+  /** Starts the session here unless it is already connecting or connected (idempotent). */
   start(sessionId: string): Promise<void> {
     return this.lock.run(sessionId, async () => {
       if (this.closing) throw new AppError('STORE_UNAVAILABLE', 'wafleet is shutting down.');
       const record = await this.load(sessionId);
-      const existing = this.runtimes.get(sessionId);
       await this.deps.storage.sessions.update(sessionId, { desiredState: 'running' }, this.deps.clock.now());
-      if (existing && isActive(existing.snapshot().status)) return;
-      await this.deps.ownership.acquire(sessionId);
-      const runtime = this.createRuntime(record);
-      this.runtimes.set(sessionId, runtime);
-      await runtime.start();
+      await this.run(record);
+    });
+  }
+
+  /**
+   * Starts a session placed on this node (adoption, a restart, a hand-over to here) when it still
+   * wants to run; otherwise gives the assignment back. Never changes the desired state.
+   */
+  resume(sessionId: string): Promise<void> {
+    return this.lock.run(sessionId, async () => {
+      if (this.closing) return;
+      const record = await this.deps.storage.sessions.get(sessionId);
+      if (!record || record.desiredState !== 'running') {
+        if (record && !this.runtimes.has(sessionId)) await this.deps.ownership.release(sessionId);
+        return;
+      }
+      await this.run(record);
     });
   }
 
@@ -56,6 +75,7 @@ export class SessionManager {
         await this.deps.storage.sessions.update(sessionId, { desiredState: 'stopped' }, this.deps.clock.now());
       }
       await this.stopRuntime(sessionId);
+      await this.deps.ownership.release(sessionId);
     });
   }
 
@@ -70,6 +90,7 @@ export class SessionManager {
       const record = await this.load(sessionId);
       let runtime = this.runtimes.get(sessionId);
       if (!runtime) {
+        await this.acquire(sessionId);
         runtime = this.createRuntime(record);
         this.runtimes.set(sessionId, runtime);
       }
@@ -84,8 +105,26 @@ export class SessionManager {
   remove(sessionId: string, deleteRecord: () => Promise<void>): Promise<void> {
     return this.lock.run(sessionId, async () => {
       await this.stopRuntime(sessionId);
+      await this.deps.ownership.release(sessionId);
       await this.deps.authStateFor(sessionId).clear();
       await deleteRecord();
+    });
+  }
+
+  /**
+   * Hands a session running here to another node without a new login: `quiesce` lets the sends under
+   * way settle, the connection closes, its auth-state writes finish, then the lease goes to `toNode`
+   * (which starts it from the store). False when the session is not running here.
+   */
+  handOver(sessionId: string, toNode: string, quiesce: (sessionId: string) => Promise<void>): Promise<boolean> {
+    return this.lock.run(sessionId, async () => {
+      const runtime = this.runtimes.get(sessionId);
+      if (!runtime || !this.deps.ownership.fence(sessionId)) return false;
+      // From here the outbound worker sees no live engine: it finishes the send under way and stops.
+      this.runtimes.delete(sessionId);
+      await quiesce(sessionId);
+      await runtime.handOver();
+      return this.deps.ownership.handOver(sessionId, toNode);
     });
   }
 
@@ -96,25 +135,6 @@ export class SessionManager {
       throw new AppError('SESSION_STATE_CONFLICT', 'Start the session first: a pairing code can be requested while it waits for a scan (status SCAN_QR).');
     }
     return runtime.requestPairingCode(phone);
-  }
-
-  /** Resumes every session whose desired state is running: bounded concurrency, staggered starts. */
-  async resumeAll(): Promise<number> {
-    const sessions = await this.deps.storage.sessions.listDesiredRunning();
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < sessions.length && !this.closing) {
-        const session = sessions[next++];
-        if (!session) break;
-        await this.start(session.id).catch((error: unknown) => {
-          this.deps.logger.error({ sessionId: session.id, err: error }, 'resume failed');
-        });
-        if (this.deps.resume.staggerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.deps.resume.staggerMs));
-      }
-    };
-    const workers = Math.min(this.deps.resume.concurrency, sessions.length);
-    await Promise.all(Array.from({ length: workers }, worker));
-    return sessions.length;
   }
 
   startWatchdog(intervalMs = Math.max(1000, Math.floor(this.deps.healthStaleMs / 3))): void {
@@ -131,19 +151,50 @@ export class SessionManager {
     await Promise.all([...this.runtimes.keys()].map((id) => this.stop(id, { keepDesired: true }).catch(() => undefined)));
   }
 
+  /** The lease is another process's: drop the connection now, outside the lock (work under it may hang on the store). */
+  private async abandon(sessionId: string, reason: string): Promise<void> {
+    const runtime = this.runtimes.get(sessionId);
+    if (!runtime) return;
+    this.runtimes.delete(sessionId);
+    this.deps.logger.warn({ sessionId, reason }, 'session lease lost: closing its connection here');
+    await runtime.abandon();
+  }
+
+  private async run(record: SessionRecord): Promise<void> {
+    const existing = this.runtimes.get(record.id);
+    if (existing && isActive(existing.snapshot().status) && this.deps.ownership.fence(record.id)) return;
+    await this.acquire(record.id);
+    const runtime = this.createRuntime(record);
+    this.runtimes.set(record.id, runtime);
+    await runtime.start();
+  }
+
+  private async acquire(sessionId: string): Promise<void> {
+    try {
+      await this.deps.ownership.acquire(sessionId);
+    } catch (error) {
+      if (!(error instanceof OwnedElsewhereError)) throw error;
+      throw new AppError('SESSION_ON_OTHER_NODE', `Session "${sessionId}" runs on node "${error.lease.nodeId}"; retry the call (wafleet forwards it there).`, { node: error.lease.nodeId });
+    }
+  }
+
   private async stopRuntime(sessionId: string): Promise<void> {
     const runtime = this.runtimes.get(sessionId);
     if (runtime) {
       await runtime.stop();
       this.runtimes.delete(sessionId);
-    } else {
-      const record = await this.deps.storage.sessions.get(sessionId);
-      if (record && record.status !== 'STOPPED') {
-        // A session left mid-connection by a crash: record the truth.
-        await this.deps.storage.sessions.update(sessionId, { status: 'STOPPED', statusReason: null }, this.deps.clock.now());
-      }
+      return;
     }
-    await this.deps.ownership.release(sessionId);
+    const record = await this.deps.storage.sessions.get(sessionId);
+    if (record && record.status !== 'STOPPED' && !(await this.liveElsewhere(sessionId))) {
+      // A session left mid-connection by a crash: record the truth.
+      await this.deps.storage.sessions.update(sessionId, { status: 'STOPPED', statusReason: null }, this.deps.clock.now());
+    }
+  }
+
+  private async liveElsewhere(sessionId: string): Promise<boolean> {
+    const lease = await this.deps.storage.cluster.get(sessionId, { ttlMs: 0 });
+    return Boolean(lease?.live && lease.nodeId !== this.deps.ownership.nodeId);
   }
 
   private async load(sessionId: string): Promise<SessionRecord> {
@@ -155,6 +206,23 @@ export class SessionManager {
   private createRuntime(record: SessionRecord): SessionRuntime {
     const engine = this.deps.engines.get(record.engine);
     const logger = this.deps.logger.child({ sessionId: record.id, tenantId: record.tenantId, engine: record.engine });
-    return new SessionRuntime(record, engine, this.deps.authStateFor(record.id), { ...this.deps, logger });
+    const { ownership } = this.deps;
+    const fence: FenceSource = { current: () => ownership.fence(record.id), refused: () => ownership.fenced(record.id) };
+    return new SessionRuntime(record, engine, this.deps.authStateFor(record.id, fence), {
+      ...this.deps,
+      logger,
+      ownership,
+      onStopWanted: (sessionId) => void this.settleStopped(sessionId),
+    });
+  }
+
+  /** A session that will not run again until a user starts it gives its lease back. */
+  private async settleStopped(sessionId: string): Promise<void> {
+    await this.lock.run(sessionId, async () => {
+      const runtime = this.runtimes.get(sessionId);
+      if (!runtime || isActive(runtime.snapshot().status)) return;
+      this.runtimes.delete(sessionId);
+      await this.deps.ownership.release(sessionId);
+    }).catch((error: unknown) => this.deps.logger.warn({ sessionId, err: error }, 'could not release the lease of a stopped session'));
   }
 }

@@ -12,6 +12,16 @@ import { sessionEvent, type EventPublisher } from './session-events.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { KnownContacts } from './known-contacts.ts';
 import type { MessageRecorder } from '../messages/message-recorder.ts';
+import type { Fence } from '../domain/cluster.ts';
+import { FencedWriteError } from '../storage/ports.ts';
+
+/** What a runtime needs of its session's ownership: the token for status writes, the 440 check. */
+export interface RuntimeOwnership {
+  fence(sessionId: string): Fence | undefined;
+  confirm(sessionId: string): Promise<boolean>;
+  fenced(sessionId: string): void;
+  lost(sessionId: string, reason: string): void;
+}
 
 export interface RestartPolicy {
   baseMs: number;
@@ -28,6 +38,9 @@ export interface RuntimeDeps {
   publish: EventPublisher;
   restart: RestartPolicy;
   recorder: MessageRecorder;
+  ownership: RuntimeOwnership;
+  /** The session reached a state it leaves only when a user starts it again (logged out, replaced). */
+  onStopWanted?(sessionId: string): void;
   random?: () => number;
 }
 
@@ -118,6 +131,26 @@ export class SessionRuntime {
       if (session) await session.logout();
       await this.authState.clear();
       await this.changeStatus({ status: 'LOGGED_OUT', reason: 'logged out by request', stopWanted: true });
+    });
+  }
+
+  /**
+   * The lease moved to another process: drop the connection at once, without waiting for queued work
+   * and without writing anything (the new owner reports the status from now on).
+   */
+  async abandon(): Promise<void> {
+    const session = this.engineSession;
+    this.detach();
+    this.status = 'STOPPED';
+    await session?.stop().catch(() => undefined);
+  }
+
+  /** Closes the connection for a hand-over to another node; the new owner reports the status. */
+  handOver(): Promise<void> {
+    return this.serial.run(async () => {
+      await this.closeConnection();
+      this.status = 'STOPPED';
+      await this.authState.flushed?.();
     });
   }
 
@@ -237,9 +270,7 @@ export class SessionRuntime {
       return;
     }
     if (event.reason === 'replaced') {
-      // Reconnecting would fight the other client for the login; report it and stay down.
-      this.detach();
-      await this.changeStatus({ status: 'FAILED', reason: 'connection replaced by another client (440)', stopWanted: true });
+      await this.onReplaced(detail);
       return;
     }
     if (event.reason === 'restart_required') {
@@ -253,6 +284,27 @@ export class SessionRuntime {
       return;
     }
     await this.scheduleReconnect(detail);
+  }
+
+  /**
+   * WhatsApp closed this connection because the same device logged in elsewhere (440). Never
+   * reconnect blindly: when the lease is another process's now, that process is the session and this
+   * one stays down quietly. When it is still ours, a client outside wafleet uses the login: fighting
+   * it would kick it back and forth, so say so (session.split_brain) and stay down until a user
+   * starts the session again.
+   */
+  private async onReplaced(detail: string): Promise<void> {
+    const ours = await this.deps.ownership.confirm(this.record.id).catch(() => false);
+    const session = this.engineSession;
+    this.detach();
+    await session?.stop().catch(() => undefined);
+    if (!ours) {
+      this.deps.logger.warn({ sessionId: this.record.id }, "connection replaced (440) and the lease is another node's: staying down");
+      this.deps.ownership.lost(this.record.id, 'WhatsApp replaced the connection (440) and another node holds the lease');
+      return;
+    }
+    const reason = 'connection replaced by another client (440): a client outside wafleet is logged in with this device; start the session again once it is gone';
+    await this.changeStatus({ status: 'FAILED', reason, stopWanted: true }, [['session.split_brain', { reason, detail }]]);
   }
 
   private async scheduleReconnect(detail: string): Promise<void> {
@@ -294,22 +346,33 @@ export class SessionRuntime {
     }
     // Ids are created in publish order, so the event log sorts the way things happened.
     for (const [type, payload] of extra) events.push(sessionEvent(this.deps.newId, now, this.record, type, payload));
-    const updated = await this.deps.storage.transaction(async (repos) => {
-      const record = await repos.sessions.update(
-        this.record.id,
-        {
-          status: change.status,
-          statusReason: this.reason,
-          ...(change.me ? { me: change.me } : {}),
-          ...(change.stopWanted ? { desiredState: 'stopped' as const } : {}),
-        },
-        now,
-      );
-      await repos.events.append(events);
-      return record;
-    });
+    const fence = this.deps.ownership.fence(this.record.id);
+    let updated: SessionRecord | undefined;
+    try {
+      updated = await this.deps.storage.transaction(async (repos) => {
+        const record = await repos.sessions.update(
+          this.record.id,
+          {
+            status: change.status,
+            statusReason: this.reason,
+            ...(change.me ? { me: change.me } : {}),
+            ...(change.stopWanted ? { desiredState: 'stopped' as const } : {}),
+          },
+          now,
+          fence,
+        );
+        await repos.events.append(events);
+        return record;
+      });
+    } catch (error) {
+      if (!(error instanceof FencedWriteError)) throw error;
+      // Another process owns the session now: it reports the status; this one lets go.
+      this.deps.ownership.fenced(this.record.id);
+      return;
+    }
     if (updated) this.record = updated;
     this.deps.publish(events);
+    if (change.stopWanted) this.deps.onStopWanted?.(this.record.id);
   }
 
   private async publishOnly(type: string, payload: Record<string, unknown>): Promise<void> {

@@ -39,6 +39,8 @@ export interface ClusterRepository {
   /** Every node with liveness (heartbeat within `ttlMs`) and its count of live leases. */
   listNodes(timing: LeaseTiming): Promise<NodeView[]>;
   setNodeState(id: string, state: StoredNodeState): Promise<boolean>;
+  /** Marks a node whose heartbeat is older than the TTL as left; true for the one caller that did it. */
+  markDead(id: string, timing: LeaseTiming): Promise<boolean>;
   setNodeUrl(id: string, url: string): Promise<void>;
 
   /**
@@ -59,8 +61,15 @@ export interface ClusterRepository {
   handOver(sessionId: string, fence: Fence, toNode: string, timing: LeaseTiming): Promise<number | undefined>;
   /** Gives up a lease this process holds at `fence`; the epoch stays. False when it was not held so. */
   release(sessionId: string, fence: Fence): Promise<boolean>;
-  /** Gives up every lease of this process (clean shutdown); returns how many. */
-  releaseAll(holder: string): Promise<number>;
+  /** Frees a lease assigned to the node and not started yet (holder null). */
+  unassign(sessionId: string, nodeId: string): Promise<boolean>;
+  /** Gives up every lease of this process and the node's unstarted assignments (clean shutdown); returns how many. */
+  releaseAll(nodeId: string, holder: string): Promise<number>;
+  /**
+   * A restarted node takes back what earlier processes of it held: their leases become assignments
+   * of the node (holder null), to be started again. Only once those processes are known to be gone.
+   */
+  reclaimNodeLeases(nodeId: string, instance: string): Promise<number>;
   get(sessionId: string, timing: LeaseTiming): Promise<LeaseView | undefined>;
   /** Whether `fence` is the session's current lease (the 440 check, before trusting a write). */
   holds(sessionId: string, fence: Fence): Promise<boolean>;

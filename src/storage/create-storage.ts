@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { Storage } from './ports.ts';
 import { openPostgresStorage } from './postgres/open-postgres.ts';
 import { openSqliteStorage } from './sqlite/open-sqlite.ts';
+export { lockDataDir, DataDirInUseError } from './sqlite/process-lock.ts';
 
 export const SQLITE_FILE_NAME = 'wafleet.db';
 

@@ -33,7 +33,7 @@ export interface EventDelivery {
   stop(): Promise<void>;
 }
 
-export function createEventDelivery(deps: { config: Readonly<Config>; storage: Storage; clock: Clock; newId: () => string; logger: Logger; cipher: AuthStateCipher }): EventDelivery {
+export function createEventDelivery(deps: { config: Readonly<Config>; storage: Storage; clock: Clock; newId: () => string; logger: Logger; cipher: AuthStateCipher; nodeId: string }): EventDelivery {
   const { config, storage, clock, newId } = deps;
   const logger = deps.logger.child({ component: 'webhooks' });
   const secrets = createSecretBox(deps.cipher);
@@ -47,6 +47,7 @@ export function createEventDelivery(deps: { config: Readonly<Config>; storage: S
     send: createHttpSender({ timeoutMs: config.webhooks.timeoutMs, allowPrivateUrls: config.webhooks.allowPrivateUrls }),
     secrets,
     metrics: { attempt: (r, s) => metrics.attempt(r, s), delivered: (s) => metrics.delivered(s) },
+    nodeId: deps.nodeId,
   });
   const changed = () => dispatcher.changed();
   const webhooks = new WebhookService({ storage, clock, newId, secrets, allowPrivateUrls: config.webhooks.allowPrivateUrls, changed });

@@ -18,6 +18,8 @@ import type { WebhookMetrics } from './webhook-metrics.ts';
 
 /** How long a round waits for more attempts to finish before writing (bounded extra latency). */
 const COALESCE_MS = 3;
+/** One sweep cursor for the whole cluster: every node may advance it; it only moves forward. */
+const SWEEP_CURSOR = 'webhooks:single';
 
 export interface DispatcherDeps {
   storage: Storage;
@@ -28,7 +30,7 @@ export interface DispatcherDeps {
   send: EventSender;
   secrets: SecretBox;
   metrics: WebhookMetrics;
-  /** Outbox cursor name; one per node. */
+  /** This node: it names the deliveries it claims, so a restart or a dead node's successor releases exactly those. */
   nodeId?: string;
 }
 
@@ -48,12 +50,12 @@ export class WebhookDispatcher {
   private finished: Array<{ id: string; outcome: DeliveryOutcome; at: number }> = [];
 
   constructor(private readonly deps: DispatcherDeps) {
-    this.fanOut = new FanOut({ storage: deps.storage, clock: deps.clock, newId: deps.newId, settleMs: deps.config.settleMs, cursorName: `webhooks:${deps.nodeId ?? 'single'}` });
+    this.fanOut = new FanOut({ storage: deps.storage, clock: deps.clock, newId: deps.newId, settleMs: deps.config.settleMs, cursorName: SWEEP_CURSOR });
   }
 
   async start(): Promise<void> {
     if (this.running) return;
-    const released = await this.deps.storage.deliveries.releaseInFlight(this.deps.clock.now());
+    const released = await this.deps.storage.deliveries.releaseInFlight(this.deps.clock.now(), [this.deps.nodeId ?? 'single']);
     if (released > 0) this.deps.logger.info({ released }, 'webhook deliveries interrupted by the last stop will be sent again');
     await this.fanOut.initCursor();
     this.running = true;
@@ -158,7 +160,7 @@ export class WebhookDispatcher {
       claimed = await this.deps.storage.transaction(async (repos) => {
         await repos.deliveries.enqueue(deliveries);
         for (const f of finished) await repos.deliveries.finish(f.id, f.outcome, f.at);
-        return repos.deliveries.claimDue(now, free, (id) => endpointConcurrency - (this.inFlight.get(id) ?? 0), { groups: this.busy, webhooks: full });
+        return repos.deliveries.claimDue(now, free, (id) => endpointConcurrency - (this.inFlight.get(id) ?? 0), { groups: this.busy, webhooks: full }, this.deps.nodeId ?? 'single');
       });
     } catch (error) {
       this.fanOut.restore(events);

@@ -136,8 +136,11 @@ describe('event stream', () => {
     assert.deepEqual(seen.map((e) => e.id), [...seen.map((e) => e.id)].sort());
     assert.equal(new Set(seen.map((e) => e.id)).size, seen.length);
     const admin = await t.request({ method: 'GET', url: '/v1/events?limit=1000' });
-    const tenants = new Set((admin.json().items as Array<{ tenantId: string }>).map((e) => e.tenantId));
-    assert.deepEqual([...tenants].sort(), ['acme', 'globex']);
+    const adminItems = admin.json().items as Array<{ tenantId: string; type: string }>;
+    const tenants = new Set(adminItems.map((e) => e.tenantId));
+    // An admin also sees the cluster's own events (node.up …), which belong to no tenant ("*").
+    assert.deepEqual([...tenants].sort(), ['*', 'acme', 'globex']);
+    assert.ok(adminItems.filter((e) => e.tenantId === '*').every((e) => e.type.startsWith('node.')));
     const onlyGlobex = await t.request({ method: 'GET', url: '/v1/events?tenant=globex&types=session.status,message.*&limit=1000' });
     assert.ok((onlyGlobex.json().items as Array<{ tenantId: string; type: string }>).every((e) => e.tenantId === 'globex' && (e.type === 'session.status' || e.type.startsWith('message.'))));
     const otherTenant = await t.request({ method: 'GET', url: '/v1/events?tenant=globex', key: acme });

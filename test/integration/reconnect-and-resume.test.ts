@@ -78,6 +78,10 @@ describe('restart policy', () => {
       const session = await eventually(() => statusOf(t, key, 'twin'), (s) => s.status === 'FAILED');
       assert.match(session.statusReason, /replaced/);
       assert.equal(t.fake.sessions.get('twin'), engineSession, 'no reconnect attempt');
+      // The lease is still this node's, so someone outside wafleet uses the login: said out loud.
+      const splitBrain = t.events.filter((e) => e.type === 'session.split_brain' && e.sessionId === 'twin');
+      assert.equal(splitBrain.length, 1);
+      assert.match(String(splitBrain[0]!.payload.reason), /outside wafleet/);
     } finally {
       await t.close();
     }

@@ -9,5 +9,6 @@ export function registerRequestMetrics(app: FastifyInstance, metrics: Metrics): 
       { method: request.method, route, status_code: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    metrics.requests.observe(reply.elapsedTime, reply.statusCode);
   });
 }

@@ -85,6 +85,14 @@ export class KyselyClusterRepository implements ClusterRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  async markDead(id: string, timing: LeaseTiming): Promise<boolean> {
+    const { rows } = await sql<{ id: string }>`
+      update nodes set state = 'left'
+      where id = ${id} and state <> 'left' and heartbeat_at <= ${nowOf(this.dialect, timing.at)} - ${sql.lit(timing.ttlMs)}
+      returning id`.execute(this.db);
+    return rows.length > 0;
+  }
+
   async setNodeUrl(id: string, url: string): Promise<void> {
     await this.db.updateTable('nodes').set({ url }).where('id', '=', id).execute();
   }
@@ -193,8 +201,34 @@ export class KyselyClusterRepository implements ClusterRepository {
     return result.numUpdatedRows > 0n;
   }
 
-  async releaseAll(holder: string): Promise<number> {
-    const result = await this.db.updateTable('session_leases').set({ node_id: null, holder: null, expires_at: 0 }).where('holder', '=', holder).executeTakeFirst();
+  async unassign(sessionId: string, nodeId: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('session_leases')
+      .set({ node_id: null, holder: null, expires_at: 0 })
+      .where('session_id', '=', sessionId)
+      .where('node_id', '=', nodeId)
+      .where('holder', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async releaseAll(nodeId: string, holder: string): Promise<number> {
+    const result = await this.db
+      .updateTable('session_leases')
+      .set({ node_id: null, holder: null, expires_at: 0 })
+      .where((eb) => eb.or([eb('holder', '=', holder), eb.and([eb('node_id', '=', nodeId), eb('holder', 'is', null)])]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async reclaimNodeLeases(nodeId: string, instance: string): Promise<number> {
+    const result = await this.db
+      .updateTable('session_leases')
+      .set({ holder: null })
+      .where('node_id', '=', nodeId)
+      .where('holder', 'is not', null)
+      .where('holder', '<>', instance)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 

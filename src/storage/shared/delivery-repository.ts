@@ -248,7 +248,8 @@ export class KyselyDeliveryRepository implements DeliveryRepository {
     await this.db
       .insertInto('outbox_cursors')
       .values({ name, event_id: eventId, updated_at: at })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ event_id: eventId, updated_at: at }))
+      // Several nodes sweep; the cursor never moves back.
+      .onConflict((oc) => oc.column('name').doUpdateSet({ event_id: eventId, updated_at: at }).where('outbox_cursors.event_id', '<', eventId))
       .execute();
   }
 }

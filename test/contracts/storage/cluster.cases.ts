@@ -86,7 +86,17 @@ export function registerClusterCases(ctx: StorageContext): void {
         assert.deepEqual(await storage.cluster.acquire('s1', 'n1', 'n1-i1', at(6)), { acquired: true, fence: { holder: 'n1-i1', epoch: 5 } });
         assert.equal(await storage.cluster.holds('s1', { holder: 'n1-i1', epoch: 5 }), true);
         assert.equal(await storage.cluster.holds('s1', { holder: 'n1-i1', epoch: 4 }), false);
-        assert.equal(await storage.cluster.releaseAll('n1-i1'), 1);
+        await storage.cluster.assign('s2', 'n1', at(7));
+        assert.equal(await storage.cluster.unassign('s2', 'n2'), false, 'not assigned to n2');
+        assert.equal(await storage.cluster.releaseAll('n1', 'n1-i1'), 2, 'its lease and its unstarted assignment');
+        assert.equal((await storage.cluster.get('s2', at(8)))?.live, false);
+        await storage.cluster.assign('s2', 'n1', at(9));
+        assert.equal(await storage.cluster.unassign('s2', 'n1'), true);
+        // A restarted node turns what its earlier process held into assignments to start again.
+        await storage.cluster.acquire('s1', 'n1', 'n1-i1', at(10));
+        assert.equal(await storage.cluster.reclaimNodeLeases('n1', 'n1-i2'), 1);
+        const reclaimed = await storage.cluster.get('s1', at(11));
+        assert.deepEqual({ node: reclaimed?.nodeId, holder: reclaimed?.holder, live: reclaimed?.live }, { node: 'n1', holder: null, live: true });
       }));
 
     test('fencing: a stale epoch writes nothing — auth state (one key, a batch, clear), session status, send queue', () =>
