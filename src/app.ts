@@ -39,6 +39,10 @@ import { registerBulkMessageRoutes } from './http/routes/bulk-messages.routes.ts
 import { registerBulkSessionRoutes } from './http/routes/bulk-sessions.routes.ts';
 import { registerPacingRoutes } from './http/routes/pacing.routes.ts';
 import type { PacingPolicy } from './outbound/pacing-policy.ts';
+import type { SessionForwarding } from './cluster/session-forwarding.ts';
+import type { NodeService } from './cluster/node-service.ts';
+import { registerHopRecognition, registerSessionForwarding } from './http/plugins/forwarding.ts';
+import { registerNodeRoutes } from './http/routes/nodes.routes.ts';
 
 /** The outbound pipeline's HTTP surface: sends, queue, bulk jobs, and the per-key rate limit. */
 export interface OutboundHttpDeps {
@@ -66,6 +70,9 @@ export interface AppDeps {
   durable: () => Promise<void>;
   delivery: Pick<EventDelivery, 'webhooks' | 'deliveries' | 'events' | 'hub' | 'wsPingMs'>;
   outbound: OutboundHttpDeps;
+  /** Passes session calls to the node that runs the session. */
+  forwarding: SessionForwarding;
+  nodes: NodeService;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -88,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (request.method !== 'GET' && request.method !== 'HEAD') await deps.durable();
   });
   registerErrorHandling(app);
+  registerHopRecognition(app, deps.forwarding);
   registerRequestMetrics(app, deps.metrics);
 
   await app.register(swagger, {
@@ -106,7 +114,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (v1) => {
     registerAuth(v1, deps.keys);
     registerRateLimit(v1, deps.outbound.rateLimiter, deps.outbound.rateLimitBurst);
+    registerSessionForwarding(v1, deps.forwarding);
     registerTenantRoutes(v1, deps);
+    registerNodeRoutes(v1, deps);
     registerSessionRoutes(v1, deps);
     registerEngineRoutes(v1, deps);
     registerDirectoryRoutes(v1, { ...deps, sendBodyLimit });

@@ -18,8 +18,10 @@ import { TenantService } from './tenants/tenant-service.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { LeaseOwnership } from './cluster/lease-ownership.ts';
-import { NodeAgent } from './cluster/node-agent.ts';
 import { NodeStatsSampler } from './cluster/node-stats.ts';
+import { createCluster, type Cluster } from './cluster/create-cluster.ts';
+import type { NodeAgent } from './cluster/node-agent.ts';
+import { PlacementService } from './cluster/placement-service.ts';
 import { wafleetVersion } from './version.ts';
 import { createEncryptedAuthState } from './sessions/encrypted-auth-state.ts';
 import { loadMasterKey } from './security/master-key.ts';
@@ -76,7 +78,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
   const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
   let storage: Storage;
   try {
-    storage = await createStorage({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, dataDir: config.dataDir, logger });
+    storage = await createStorage({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, directUrl: config.cluster.directDatabaseUrl, dataDir: config.dataDir, logger });
   } catch (error) {
     unlock();
     throw error;
@@ -98,14 +100,16 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     const metrics = createMetrics(() => storage.sessions.countByStatus(), engines.names());
     const nodeStats = new NodeStatsSampler(metrics.requests);
     // The outbound worker follows the events (a session turning WORKING resumes its queue).
-    const late: { outbound?: Outbound } = {};
+    const late: { outbound?: Outbound; cluster?: Cluster } = {};
     const publish = (events: EventRecord[]): void => {
       onEvents(events);
       nodeStats.observe(events);
       late.outbound?.observe(events);
+      late.cluster?.announce(events);
     };
     const ownership = new LeaseOwnership({
       cluster: storage.cluster,
+      bus: storage.bus,
       nodeId: config.cluster.nodeId,
       instance: newId(),
       ttlMs: config.cluster.leaseTtlMs,
@@ -138,31 +142,43 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       selectableEngines: engines.names(),
       healthStaleMs: config.healthStaleMs,
       engineAllowlist: config.engineAllowlist,
+      placement: new PlacementService({
+        cluster: storage.cluster, bus: storage.bus, nodeId: config.cluster.nodeId, policy: config.cluster.placement, ttlMs: config.cluster.leaseTtlMs,
+        self: () => ({ id: config.cluster.nodeId, capacity: config.cluster.capacity, weight: config.cluster.weight, tags: config.cluster.tags, sessions: ownership.owns().size }),
+      }),
+      nodeId: config.cluster.nodeId,
     });
-    const live = new LiveSessions(sessions, manager);
+    const live = new LiveSessions(sessions, manager, engines);
     const messages = new MessageService({ storage, clock, newId, sessions, live, recorder, media: config.media });
     const directory = new DirectoryService(storage, sessions, live);
     const groups = new GroupService(live);
     eventDelivery.registerMetrics(metrics.registry);
-    const outbound = createOutbound({ config, storage, clock, newId, publish, recorder, logger, manager, ownership, live, sessions, registry: metrics.registry });
+    const outbound = createOutbound({
+      config, storage, clock, newId, publish, recorder, logger, manager, ownership, live, sessions, registry: metrics.registry,
+      queuedElsewhere: (sessionId) => void storage.bus.notify({ kind: 'kick', sessionId }).catch(() => undefined),
+    });
     late.outbound = outbound;
-    const node = new NodeAgent({
+    const cluster = createCluster({
+      config: config.cluster,
+      resume: config.resume,
       storage,
       ownership,
       manager,
-      config: config.cluster,
-      resume: config.resume,
+      masterKey: masterKey.key,
+      stats: nodeStats,
+      hub: eventDelivery.hub,
       version: wafleetVersion(),
       logger: logger.child({ component: 'cluster', node: config.cluster.nodeId }),
-      stats: nodeStats,
       newId,
       async record(events) {
         await storage.events.append(events);
         publish(events);
       },
       quiesce: (sessionId, timeoutMs) => outbound.worker.quiesce(sessionId, timeoutMs),
-      singleProcess: !config.databaseUrl,
+      kick: (sessionId) => outbound.worker.kick(sessionId),
     });
+    late.cluster = cluster;
+    const node = cluster.agent;
     const app = await buildApp({
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
@@ -178,6 +194,8 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       durable: () => storage.durable(),
       delivery: eventDelivery,
       outbound,
+      forwarding: cluster.forwarding,
+      nodes: cluster.nodes,
     });
 
     let joined = false;
@@ -191,7 +209,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       generatedAdminKey,
       async resume() {
         joined = true;
-        const count = await node.start();
+        const count = await cluster.start();
         manager.startWatchdog();
         await eventDelivery.start();
         await outbound.resumeAll();
@@ -205,7 +223,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
         await outbound.close();
         await app.close();
         try {
-          if (joined) await node.close({ handOver: true });
+          if (joined) await cluster.close({ handOver: true });
           else await manager.shutdown();
           await eventDelivery.stop();
         } finally {

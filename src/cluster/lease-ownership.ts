@@ -6,11 +6,13 @@
  * before the TTL lets another node take them (ARCHITECTURE.md §8).
  */
 import type { Fence } from '../domain/cluster.ts';
-import type { Heartbeat, ClusterRepository } from '../storage/cluster-ports.ts';
+import type { ClusterBus, Heartbeat, ClusterRepository } from '../storage/cluster-ports.ts';
 import { OwnedElsewhereError, type SessionOwnership } from '../sessions/ownership.ts';
 
 export interface LeaseOwnershipDeps {
   cluster: ClusterRepository;
+  /** Tells the other nodes when a lease changes hands (their cached owners). */
+  bus: ClusterBus;
   nodeId: string;
   /** This process (a restart is a new one). */
   instance: string;
@@ -44,6 +46,7 @@ export class LeaseOwnership implements SessionOwnership {
     const result = await this.deps.cluster.acquire(sessionId, this.nodeId, this.deps.instance, { ttlMs: this.deps.ttlMs });
     if (!result.acquired) throw new OwnedElsewhereError(result.lease);
     this.owned.set(sessionId, result.fence);
+    this.announce(sessionId, this.nodeId);
     // A fresh lease counts as renewed when it was asked for, not when the answer came.
     if (this.owned.size === 1) this.renewedAt = Math.max(this.renewedAt, startedAt);
     return result.fence;
@@ -52,8 +55,8 @@ export class LeaseOwnership implements SessionOwnership {
   async release(sessionId: string): Promise<void> {
     const fence = this.owned.get(sessionId);
     this.owned.delete(sessionId);
-    if (fence) await this.deps.cluster.release(sessionId, fence);
-    else await this.deps.cluster.unassign(sessionId, this.nodeId);
+    const released = fence ? await this.deps.cluster.release(sessionId, fence) : await this.deps.cluster.unassign(sessionId, this.nodeId);
+    if (released) this.announce(sessionId, null);
   }
 
   /** Gives the lease to another node (epoch + 1, to be started there). False when it was not ours any more. */
@@ -61,7 +64,9 @@ export class LeaseOwnership implements SessionOwnership {
     const fence = this.owned.get(sessionId);
     this.owned.delete(sessionId);
     if (!fence) return false;
-    return (await this.deps.cluster.handOver(sessionId, fence, toNode, { ttlMs: this.deps.ttlMs })) !== undefined;
+    const moved = (await this.deps.cluster.handOver(sessionId, fence, toNode, { ttlMs: this.deps.ttlMs })) !== undefined;
+    if (moved) this.announce(sessionId, toNode);
+    return moved;
   }
 
   fence(sessionId: string): Fence | undefined {
@@ -121,6 +126,10 @@ export class LeaseOwnership implements SessionOwnership {
   async releaseAll(): Promise<number> {
     this.owned.clear();
     return this.deps.cluster.releaseAll(this.nodeId, this.deps.instance);
+  }
+
+  private announce(sessionId: string, nodeId: string | null): void {
+    this.deps.bus.notify({ kind: 'lease', sessionId, nodeId }).catch(() => undefined);
   }
 
   private lose(sessionId: string, reason: string): void {

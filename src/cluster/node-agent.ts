@@ -87,6 +87,17 @@ export class NodeAgent {
     return queued;
   }
 
+  /** A lease message says a session was placed or handed to this node: start it without waiting for the next beat. */
+  placedHere(sessionId: string): void {
+    if (this.stopping || this.draining || this.deps.manager.runtime(sessionId)) return;
+    this.starter.enqueue(sessionId);
+  }
+
+  /** This node's stored state changed (drain, activate): beat now to learn it. */
+  beatNow(): void {
+    if (!this.stopping) void this.beat().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'heartbeat failed'));
+  }
+
   /** The address other nodes forward to, once the server listens. */
   async setUrl(url: string): Promise<void> {
     if (this.deps.config.nodeUrl || url === this.url) return;
@@ -223,6 +234,7 @@ export class NodeAgent {
       if ((await storage.cluster.assign(orphan.sessionId, picked.node.id, timing)) === undefined) continue;
       nodes = withOneMore(nodes, picked.node.id);
       if (picked.node.id === this.nodeId) this.starter.enqueue(orphan.sessionId);
+      else await storage.bus.notify({ kind: 'lease', sessionId: orphan.sessionId, nodeId: picked.node.id });
     }
   }
 

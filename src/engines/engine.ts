@@ -102,4 +102,9 @@ export interface Engine {
   readonly name: string;
   readonly capabilities: EngineCapabilities;
   createSession(ctx: EngineSessionContext): EngineSession;
+  /**
+   * A message id for a session not connected in this process (a send accepted while another node
+   * runs it, or while it is being taken over); the same shape the connected session makes.
+   */
+  newMessageId?(me: { id: string } | null): string;
 }

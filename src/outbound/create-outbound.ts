@@ -26,6 +26,11 @@ import { PacingPolicy } from './pacing-policy.ts';
 import { IDEMPOTENCY_TTL_MS } from './idempotency.ts';
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/**
+ * How often the queues of sessions WORKING here are looked at without a reason: a send queued on
+ * another node while a message between nodes was lost still goes out, at most this late.
+ */
+const SWEEP_EVERY_MS = 10_000;
 
 export interface OutboundDeps {
   config: { outbound: OutboundConfig; rateLimit: RateLimitConfig; media: MediaLimits };
@@ -40,6 +45,8 @@ export interface OutboundDeps {
   live: LiveSessions;
   sessions: SessionService;
   registry: Registry;
+  /** A send queued here for a session another node runs: tell that node. */
+  queuedElsewhere?(sessionId: string): void;
 }
 
 export interface Outbound {
@@ -78,7 +85,17 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   const rateLimiter = rules.rps <= 0 ? undefined : config.rateLimit.redisUrl ? new RedisRateLimiter(config.rateLimit.redisUrl, rules) : new MemoryRateLimiter(rules, clock);
   // Idempotency keys past their 24 h are forgotten hourly (a replay check also ignores them).
   let pruneTimer: { cancel(): void } | undefined;
+  let sweepTimer: { cancel(): void } | undefined;
   let closed = false;
+  const sweep = (): void => {
+    if (closed) return;
+    storage.outbound.sessionsWithWork()
+      .then((ids) => ids.forEach((id) => worker.kick(id)))
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not look for queued sends'))
+      .finally(() => {
+        if (!closed) sweepTimer = clock.setTimeout(sweep, SWEEP_EVERY_MS);
+      });
+  };
   const prune = (): void => {
     if (closed) return;
     storage.idempotency.pruneBefore(clock.now() - IDEMPOTENCY_TTL_MS)
@@ -90,7 +107,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   return {
     worker,
     pacing,
-    sender: new SendService({ storage, clock, newId, publish, live: deps.live, worker, media: config.media, syncTimeoutMs: config.outbound.syncTimeoutMs }),
+    sender: new SendService({ storage, clock, newId, publish, live: deps.live, worker, media: config.media, syncTimeoutMs: config.outbound.syncTimeoutMs, ...(deps.queuedElsewhere ? { queuedElsewhere: deps.queuedElsewhere } : {}) }),
     queue: new QueueStatsService({ storage, clock, sessions: deps.sessions, worker, pacing }),
     bulk: new BulkService({ storage, clock, newId, publish, live: deps.live, sessions: deps.sessions, worker, media: config.media, maxRecipients: config.outbound.bulkMaxRecipients }),
     rateLimiter,
@@ -103,10 +120,12 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     async resumeAll() {
       for (const sessionId of await storage.outbound.sessionsWithWork()) worker.kick(sessionId);
       prune();
+      sweepTimer = clock.setTimeout(sweep, SWEEP_EVERY_MS);
     },
     async close() {
       closed = true;
       pruneTimer?.cancel();
+      sweepTimer?.cancel();
       await worker.close();
       await rateLimiter?.close();
     },

@@ -49,6 +49,8 @@ export interface SendServiceDeps {
   worker: OutboundWorker;
   media: MediaLimits;
   syncTimeoutMs: number;
+  /** A send was queued here for a session another node runs (or takes over): that node works the queue. */
+  queuedElsewhere?(sessionId: string): void;
 }
 
 /** A queued message as the API shows it before WhatsApp has it. */
@@ -85,7 +87,8 @@ export class SendService {
       throw new AppError('INVALID_RECIPIENT', `"${request.to}" is not a recipient: give a phone number with country code or a JID (…@s.whatsapp.net, …@lid, …@g.us).`, { field: 'body.to' });
     }
     const key = checkKey(options.idempotencyKey);
-    const { record: session, engine } = await this.deps.live.get(principal, sessionId, 'send');
+    const target = await this.deps.live.forSend(principal, sessionId);
+    const session = target.record;
     const scope = idempotencyScope(principal);
     const hash = requestHash('send', sessionId, request);
     if (key) {
@@ -95,14 +98,17 @@ export class SendService {
     const content = await toOutboundContent(request, (messageId) => this.ref(sessionId, messageId), this.deps.media);
     const quoted = request.replyTo ? await this.ref(sessionId, request.replyTo) : undefined;
     const timeoutMs = options.timeoutMs ?? this.deps.syncTimeoutMs;
-    if (options.mode === 'sync') await this.refuseLongWait(session, timeoutMs);
+    // Not connected here (the owner could not be reached): queued for the node that runs it next.
+    const sync = options.mode === 'sync' && target.engine !== undefined;
+    if (sync) await this.refuseLongWait(session, timeoutMs);
 
-    const accepted = await this.store(session, engine, recipient.jid, content, quoted, key ? { scope, key, hash } : undefined);
+    const accepted = await this.store(session, target.newMessageId, recipient.jid, content, quoted, key ? { scope, key, hash } : undefined);
     if ('replayOf' in accepted) return this.replay(sessionId, accepted.replayOf);
     const { message, queued, events } = accepted;
     this.deps.publish(events);
-    this.deps.worker.kick(sessionId);
-    if (options.mode === 'async') return { statusCode: 202, message: toView(queued), replayed: false };
+    if (target.engine) this.deps.worker.kick(sessionId);
+    else this.deps.queuedElsewhere?.(sessionId);
+    if (!sync) return { statusCode: 202, message: toView(queued), replayed: false };
     // The worker hands over the message as it recorded it; only a wait that timed out reads it again.
     const settled = await this.deps.worker.settled(message.id, timeoutMs);
     return settled ? this.result(settled, false) : this.outcome(sessionId, message.id, false);
@@ -114,13 +120,13 @@ export class SendService {
    * id, and then the message goes in under a fresh one.
    */
   private async store(
-    session: SessionRecord, engine: EngineSession, to: string, content: OutboundMessage['content'], quoted: MessageRef | undefined,
+    session: SessionRecord, newMessageId: () => string, to: string, content: OutboundMessage['content'], quoted: MessageRef | undefined,
     idempotency: { scope: string; key: string; hash: string } | undefined,
   ): Promise<{ message: OutboundMessage; queued: MessageRecord; events: EventRecord[] } | { replayOf: string }> {
     const { storage, clock, newId } = this.deps;
     for (let attempt = 0; attempt < 20; attempt++) {
       const now = clock.now();
-      const message: OutboundMessage = { to, id: engine.newMessageId(), content, ...(quoted ? { quoted } : {}) };
+      const message: OutboundMessage = { to, id: newMessageId(), content, ...(quoted ? { quoted } : {}) };
       const queued = queuedRecord(session, message, now);
       const events = [sessionEvent(newId, now, session, 'message.queued', messagePayload(queued))];
       try {

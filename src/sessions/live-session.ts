@@ -6,17 +6,44 @@ import type { EngineFeatures } from '../engines/features.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { SessionManager } from './session-manager.ts';
 import type { SessionService } from './session-service.ts';
+import type { EngineRegistry } from '../engines/registry.ts';
 
 export interface LiveSession {
   record: SessionRecord;
   engine: EngineSession;
 }
 
+/** Where an accepted send goes: the connection here, or the queue of whichever node runs the session next. */
+export interface SendTarget {
+  record: SessionRecord;
+  /** The connected engine when the session is WORKING here. */
+  engine: EngineSession | undefined;
+  newMessageId(): string;
+}
+
 export class LiveSessions {
   constructor(
     private readonly sessions: SessionService,
     private readonly manager: SessionManager,
+    private readonly engines: EngineRegistry,
   ) {}
+
+  /**
+   * A session to send with. Connected here: its engine. Not running in this process but meant to
+   * run (another node has it, or it is being taken over after a node died): the message is queued
+   * for that node under an id the engine would have given it — a send the API accepted is never lost.
+   */
+  async forSend(principal: Principal, sessionId: string): Promise<SendTarget> {
+    const record = await this.sessions.load(principal, sessionId, 'send');
+    const runtime = this.manager.runtime(sessionId);
+    const engine = runtime?.current();
+    if (engine && runtime?.snapshot().status === 'WORKING') return { record, engine, newMessageId: () => engine.newMessageId() };
+    const elsewhere = !runtime && record.desiredState === 'running' && record.status !== 'LOGGED_OUT';
+    const idsFor = this.engines.has(record.engine) ? this.engines.get(record.engine).newMessageId?.bind(this.engines.get(record.engine)) : undefined;
+    if (elsewhere && idsFor) return { record, engine: undefined, newMessageId: () => idsFor(record.me) };
+    const status = runtime?.snapshot().status ?? record.status;
+    throw new AppError('SESSION_NOT_RUNNING', `Session "${sessionId}" is ${status}; it must be WORKING for this.`);
+  }
 
   async get(principal: Principal, sessionId: string, scope: KeyScope): Promise<LiveSession> {
     const record = await this.sessions.load(principal, sessionId, scope);

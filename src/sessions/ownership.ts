@@ -4,6 +4,7 @@
  * single node is the same code with one node.
  */
 import type { Fence, LeaseView } from '../domain/cluster.ts';
+import type { SessionRecord } from '../domain/records.ts';
 
 /** Another live node holds the session. */
 export class OwnedElsewhereError extends Error {
@@ -29,4 +30,9 @@ export interface SessionOwnership {
   lost(sessionId: string, reason: string): void;
   /** Called for each session whose lease this process lost (taken over, or not renewed in time). */
   onLost(listener: (sessionId: string, reason: string) => void): void;
+}
+
+/** Where a session that no node runs starts: the node the placement policy picks (NO_NODE_AVAILABLE when none fits). */
+export interface SessionPlacement {
+  placeForStart(record: Pick<SessionRecord, 'id' | 'placement'>): Promise<{ node: string }>;
 }

@@ -14,6 +14,9 @@ import type { Storage, Page } from '../storage/ports.ts';
 import { StorageConflictError } from '../storage/ports.ts';
 import type { Clock } from '../clock.ts';
 import type { SessionManager } from './session-manager.ts';
+import type { SessionPlacement } from './ownership.ts';
+import type { PlacementConstraints } from '../domain/cluster.ts';
+import { isActive } from '../domain/session.ts';
 import { describeHealth, type SessionHealth } from './session-health.ts';
 
 export interface CreateSessionInput {
@@ -21,6 +24,7 @@ export interface CreateSessionInput {
   tenant?: string;
   engine?: string;
   config?: SessionConfig;
+  placement?: PlacementConstraints | null;
   start?: boolean;
 }
 
@@ -39,6 +43,8 @@ export interface SessionServiceDeps {
   selectableEngines: readonly string[];
   healthStaleMs: number;
   engineAllowlist: readonly string[];
+  placement: SessionPlacement;
+  nodeId: string;
 }
 
 export class SessionService {
@@ -65,11 +71,12 @@ export class SessionService {
       desiredState: 'stopped',
       config: input.config ?? {},
       me: null,
+      placement: input.placement ?? null,
       createdAt: now,
       updatedAt: now,
     };
     await this.insertWithinQuota(record, tenant.maxSessions);
-    if (input.start) await this.deps.manager.start(id);
+    if (input.start) await this.startPlaced(record);
     return this.get(principal, id);
   }
 
@@ -84,9 +91,10 @@ export class SessionService {
     return this.view(await this.load(principal, id, 'read'));
   }
 
-  async update(principal: Principal, id: string, patch: { config?: SessionConfig }): Promise<SessionView> {
+  async update(principal: Principal, id: string, patch: { config?: SessionConfig; placement?: PlacementConstraints | null }): Promise<SessionView> {
     await this.load(principal, id, 'manage');
-    const updated = await this.deps.storage.sessions.update(id, { ...(patch.config ? { config: patch.config } : {}) }, this.deps.clock.now());
+    const changes = { ...(patch.config ? { config: patch.config } : {}), ...(patch.placement !== undefined ? { placement: patch.placement } : {}) };
+    const updated = await this.deps.storage.sessions.update(id, changes, this.deps.clock.now());
     if (!updated) throw new AppError('SESSION_NOT_FOUND');
     return this.view(updated);
   }
@@ -99,8 +107,7 @@ export class SessionService {
   }
 
   async start(principal: Principal, id: string): Promise<SessionView> {
-    await this.load(principal, id, 'manage');
-    await this.deps.manager.start(id);
+    await this.startPlaced(await this.load(principal, id, 'manage'));
     return this.get(principal, id);
   }
 
@@ -168,7 +175,23 @@ export class SessionService {
   }
 
   private view(record: SessionRecord): SessionView {
-    return { ...record, qrAvailable: Boolean(this.deps.manager.runtime(record.id)?.snapshot().qr) };
+    const runtime = this.deps.manager.runtime(record.id);
+    // A session running on another node shows a QR there while it waits for a scan.
+    const qrAvailable = runtime ? Boolean(runtime.snapshot().qr) : record.status === 'SCAN_QR';
+    return { ...record, placement: record.placement ?? null, qrAvailable };
+  }
+
+  /**
+   * Starts a session no node runs yet where the placement policy puts it: here, or on the node it was
+   * assigned to (which starts it itself). Running here already: idempotent. (A session another node
+   * runs never gets here: the call was forwarded to that node.)
+   */
+  private async startPlaced(record: SessionRecord): Promise<void> {
+    const runtime = this.deps.manager.runtime(record.id);
+    if (runtime && isActive(runtime.snapshot().status)) return this.deps.manager.start(record.id);
+    await this.deps.storage.sessions.update(record.id, { desiredState: 'running' }, this.deps.clock.now());
+    const { node } = await this.deps.placement.placeForStart(record);
+    if (node === this.deps.nodeId) await this.deps.manager.start(record.id);
   }
 
   private tenantForCreate(principal: Principal, requested: string | undefined): string {

@@ -71,6 +71,8 @@ export interface ClusterRepository {
    */
   reclaimNodeLeases(nodeId: string, instance: string): Promise<number>;
   get(sessionId: string, timing: LeaseTiming): Promise<LeaseView | undefined>;
+  /** The node a live lease names and where to reach it; undefined when no node holds the session now. */
+  ownerOf(sessionId: string, timing: LeaseTiming): Promise<{ nodeId: string; url: string } | undefined>;
   /** Whether `fence` is the session's current lease (the 440 check, before trusting a write). */
   holds(sessionId: string, fence: Fence): Promise<boolean>;
   /** Sessions that want to run and have no live lease, oldest first. */
@@ -81,4 +83,30 @@ export interface ClusterRepository {
   pruneStatsBefore(timestamp: number): Promise<number>;
   /** Removes nodes that left or died before the timestamp (their rows only). */
   pruneNodesBefore(timestamp: number): Promise<number>;
+}
+
+/** What nodes tell each other, after the change is committed. */
+export type ClusterMessage =
+  /** A lease changed hands (assigned, handed over, released): forget cached owners; `nodeId` may start it. */
+  | { kind: 'lease'; sessionId: string; nodeId: string | null }
+  /** Events a node committed and published (the others push them to their WebSocket clients). */
+  | { kind: 'events'; from: string; ids: string[] }
+  /** A node's state changed (drain, activate): it beats at once to learn it. */
+  | { kind: 'node'; nodeId: string }
+  /** A send was queued on a node that does not run the session: its owner works the queue now. */
+  | { kind: 'kick'; sessionId: string };
+
+/**
+ * Best-effort notifications between nodes (PostgreSQL LISTEN/NOTIFY on a direct connection). Nothing
+ * depends on them for correctness: heartbeats, cache expiry and the event log cover a lost one; they
+ * only make a change seen in milliseconds instead of seconds. A single-process store has no peers.
+ */
+export interface ClusterBus {
+  readonly enabled: boolean;
+  /** Listening right now (messages from the others arrive). */
+  readonly listening: boolean;
+  notify(message: ClusterMessage): Promise<void>;
+  /** Starts listening (reconnecting on failure); `onMessage` hears the other nodes' messages. */
+  listen(onMessage: (message: ClusterMessage) => void): Promise<void>;
+  close(): Promise<void>;
 }

@@ -18,6 +18,8 @@ export interface CreateStorageOptions {
   dataDir: string;
   /** PostgreSQL only: schema for all tables (created when missing). Default: the URL's search_path. */
   schema?: string | undefined;
+  /** PostgreSQL only: the server itself when databaseUrl is a pooler (migrations, LISTEN). */
+  directUrl?: string | undefined;
   logger?: Pick<Logger, 'info' | 'warn'> | undefined;
 }
 
@@ -44,6 +46,8 @@ async function open(options: CreateStorageOptions): Promise<{ storage: Storage; 
         url: options.databaseUrl,
         ...(options.schema !== undefined ? { schema: options.schema } : {}),
         onIdleError: (error) => options.logger?.warn({ err: error }, 'idle PostgreSQL connection failed; it will be replaced'),
+        ...(options.directUrl !== undefined ? { directUrl: options.directUrl } : {}),
+        onBusError: (error) => options.logger?.warn({ err: error }, 'cluster notifications (LISTEN) interrupted; reconnecting'),
       })
     : await openSqliteStorage({ file: join(options.dataDir, SQLITE_FILE_NAME), logger: options.logger });
   options.logger?.info({ ...describe(options), applied: migrations.applied }, 'storage ready');

@@ -8,7 +8,7 @@ import type { ChatRecord, ContactRecord, MessageRecord, MessageStatus } from '..
 import type { OutboundRepositories } from './outbound-ports.ts';
 import type { DeliveryRecord, DeliveryStatus, WebhookRecord } from '../domain/webhooks.ts';
 import type { Fence } from '../domain/cluster.ts';
-import type { ClusterRepository } from './cluster-ports.ts';
+import type { ClusterBus, ClusterRepository } from './cluster-ports.ts';
 
 export interface Page<T> {
   items: T[];
@@ -244,6 +244,8 @@ export interface Storage extends Repositories {
   readonly driver: 'sqlite' | 'postgres';
   /** Nodes, leases and fencing tokens, node stats (outside transactions: each call is one statement or its own). */
   readonly cluster: ClusterRepository;
+  /** Notifications between the nodes on this store (none on SQLite). */
+  readonly bus: ClusterBus;
   /** Runs fn with repositories bound to one transaction: all of its writes commit or none. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
   /**

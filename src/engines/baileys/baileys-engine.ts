@@ -3,7 +3,7 @@
  * It reports connection changes as EngineEvents and never touches storage directly: auth state goes
  * through the AuthStatePort the runtime hands it (encrypted, in the database).
  */
-import makeWASocket, { Browsers, makeCacheableSignalKeyStore, type WASocket } from 'baileys';
+import makeWASocket, { Browsers, generateMessageIDV2, makeCacheableSignalKeyStore, type WASocket } from 'baileys';
 import type { Logger } from 'pino';
 import type { Engine, EngineCapabilities, EngineSession, EngineSessionContext } from '../engine.ts';
 import { BaileysEngineSession } from './baileys-session.ts';
@@ -46,5 +46,9 @@ export class BaileysEngine implements Engine {
         ...(this.options.keepAliveIntervalMs ? { keepAliveIntervalMs: this.options.keepAliveIntervalMs } : {}),
       });
     return new BaileysEngineSession(ctx, openSocket);
+  }
+
+  newMessageId(me: { id: string } | null): string {
+    return generateMessageIDV2(me?.id);
   }
 }

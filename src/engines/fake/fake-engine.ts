@@ -3,6 +3,7 @@
  * Behaviour: with no stored creds it shows a QR and waits for `scan()`; with creds it connects at once.
  * Never the only proof of a user-facing feature (those run the real Baileys engine against sim/).
  */
+import { randomBytes } from 'node:crypto';
 import type {
   Engine,
   EngineCapabilities,
@@ -178,5 +179,9 @@ export class FakeEngine implements Engine {
     const session = new FakeEngineSession(ctx, this.faults);
     this.sessions.set(ctx.sessionId, session);
     return session;
+  }
+
+  newMessageId(): string {
+    return `FAKEQ${randomBytes(8).toString('hex').toUpperCase()}`;
   }
 }

@@ -11,6 +11,8 @@ import { presentedKey } from './auth.ts';
 export function registerRateLimit(app: FastifyInstance, limiter: RateLimiter | undefined, burst: number): void {
   if (!limiter) return;
   app.addHook('onRequest', async (request, reply) => {
+    // A call another node passed on was counted there already.
+    if (request.hopFrom) return;
     // Unauthenticated requests are limited by the presented key too, so guessing keys costs tokens.
     const id = request.principal?.keyId ?? `anon:${presentedKey(request)?.slice(0, 16) ?? request.ip}`;
     let decision;

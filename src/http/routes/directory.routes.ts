@@ -24,10 +24,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: { directory:
   const page = (items: object) => ({ 200: { type: 'object', properties: { items: { type: 'array', items }, total: { type: 'integer' } } }, ...errorResponses });
 
   app.get<{ Params: P; Querystring: { limit: number; offset: number } }>('/v1/sessions/:id/chats', {
+    config: { forward: 'never' },
     schema: { tags: ['chats'], summary: 'Chats from the store, most recent first (scope read)', params: sessionParams, querystring: paging, response: page({ type: 'object', additionalProperties: true }) },
   }, async (request) => directory.chats(principalOf(request), request.params.id, request.query));
 
   app.get<{ Params: P; Querystring: { limit: number; offset: number } }>('/v1/sessions/:id/contacts', {
+    config: { forward: 'never' },
     schema: { tags: ['contacts'], summary: 'Contacts from the store (scope read)', params: sessionParams, querystring: paging, response: page({ type: 'object', additionalProperties: true }) },
   }, async (request) => directory.contacts(principalOf(request), request.params.id, request.query));
 

@@ -16,6 +16,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: { messages: Me
 
   app.post<{ Params: { id: string }; Body: SendRequest; Querystring: { mode: SendMode; timeoutMs?: number } }>('/v1/sessions/:id/messages', {
     bodyLimit: deps.sendBodyLimit,
+    config: { forward: 'queue' },
     schema: {
       tags: ['messages'],
       summary: 'Send a message of any type (scope send): stored and queued, then sent in turn with the session\'s pacing',
@@ -47,6 +48,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: { messages: Me
   }, async (request) => deps.queue.stats(principalOf(request), request.params.id));
 
   app.get<{ Params: { id: string }; Querystring: { chatId?: string; before?: string; limit: number } }>('/v1/sessions/:id/messages', {
+    config: { forward: 'never' },
     schema: {
       tags: ['messages'],
       summary: 'Message history from the store, newest first (scope read)',
@@ -61,6 +63,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: { messages: Me
   }, async (request) => ({ items: await messages.list(principalOf(request), request.params.id, request.query) }));
 
   app.get<{ Params: { id: string; messageId: string } }>('/v1/sessions/:id/messages/:messageId', {
+    config: { forward: 'never' },
     schema: { tags: ['messages'], summary: 'One message and its status (scope read)', params: messageParams, response: { 200: messageView, ...errorResponses } },
   }, async (request) => messages.get(principalOf(request), request.params.id, request.params.messageId));
 

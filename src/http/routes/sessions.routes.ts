@@ -4,7 +4,8 @@ import type { SessionService } from '../../sessions/session-service.ts';
 import type { SessionConfig } from '../../domain/records.ts';
 import type { SessionStatus } from '../../domain/session.ts';
 import { principalOf } from '../plugins/auth.ts';
-import { errorBody, errorResponses, session, sessionConfig, sessionStatus, slug } from '../schemas/common.ts';
+import { errorBody, errorResponses, placement, session, sessionConfig, sessionStatus, slug } from '../schemas/common.ts';
+import type { PlacementConstraints } from '../../domain/cluster.ts';
 
 interface IdParams {
   id: string;
@@ -18,7 +19,7 @@ const sessionResponses = { 200: session, ...errorResponses } as const;
 export function registerSessionRoutes(app: FastifyInstance, deps: { sessions: SessionService }): void {
   const { sessions } = deps;
 
-  app.post<{ Body: { id?: string; tenant?: string; engine?: string; config?: SessionConfig; start?: boolean } }>('/v1/sessions', {
+  app.post<{ Body: { id?: string; tenant?: string; engine?: string; config?: SessionConfig; placement?: PlacementConstraints | null; start?: boolean } }>('/v1/sessions', {
     schema: {
       tags: ['sessions'],
       summary: 'Create a session (scope manage). Admin keys name the tenant.',
@@ -29,6 +30,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: { sessions: Se
           tenant: slug,
           engine: { type: 'string', minLength: 1, maxLength: 40 },
           config: sessionConfig,
+          placement,
           start: { type: 'boolean', default: false },
         },
         additionalProperties: false,
@@ -61,15 +63,17 @@ export function registerSessionRoutes(app: FastifyInstance, deps: { sessions: Se
   });
 
   app.get<{ Params: IdParams }>('/v1/sessions/:id', {
+    config: { forward: 'never' },
     schema: { tags: ['sessions'], summary: 'Get a session (scope read)', params: idParams, response: sessionResponses },
   }, async (request) => sessions.get(principalOf(request), request.params.id));
 
-  app.patch<{ Params: IdParams; Body: { config: SessionConfig } }>('/v1/sessions/:id', {
+  app.patch<{ Params: IdParams; Body: { config?: SessionConfig; placement?: PlacementConstraints | null } }>('/v1/sessions/:id', {
+    config: { forward: 'never' },
     schema: {
       tags: ['sessions'],
-      summary: 'Update session config (scope manage); applies on the next start',
+      summary: 'Update session config or placement (scope manage); applies on the next start (a placement also to the next move)',
       params: idParams,
-      body: { type: 'object', properties: { config: sessionConfig }, required: ['config'], additionalProperties: false },
+      body: { type: 'object', properties: { config: sessionConfig, placement }, minProperties: 1, additionalProperties: false },
       response: sessionResponses,
     },
   }, async (request) => sessions.update(principalOf(request), request.params.id, request.body));

@@ -66,6 +66,16 @@ export const sessionConfig = {
   additionalProperties: false,
 } as const;
 
+/** Where a session may run in a cluster: one node, and/or nodes with all these tags. */
+export const placement = {
+  type: ['object', 'null'],
+  properties: {
+    node: { type: 'string', minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+    tags: { type: 'object', maxProperties: 20, additionalProperties: { type: 'string', maxLength: 100 } },
+  },
+  additionalProperties: false,
+} as const;
+
 export const session = {
   type: 'object',
   properties: {
@@ -80,6 +90,7 @@ export const session = {
       type: ['object', 'null'],
       properties: { id: { type: 'string' }, lid: { type: 'string' }, name: { type: 'string' } },
     },
+    placement,
     qrAvailable: { type: 'boolean' },
     createdAt: { type: 'integer' },
     updatedAt: { type: 'integer' },

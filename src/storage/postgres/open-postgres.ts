@@ -6,6 +6,7 @@ import { KyselyStorage } from '../shared/kysely-storage.ts';
 import { runMigrations, type MigrationOutcome } from '../shared/migrate.ts';
 import { WafleetPostgresDialect } from './pg-dialect.ts';
 import { createPgPool } from './pg-pool.ts';
+import { PgBus } from './pg-bus.ts';
 
 export interface PostgresStorageOptions {
   /** postgres:// or postgresql:// URL. */
@@ -16,6 +17,9 @@ export interface PostgresStorageOptions {
   poolMax?: number;
   /** Told about errors of idle pooled connections; they are otherwise harmless (see pg-pool.ts). */
   onIdleError?: (error: Error) => void;
+  /** PostgreSQL itself, not a pooler: LISTEN and migrations need a session of their own (default: url). */
+  directUrl?: string;
+  onBusError?: (error: Error) => void;
 }
 
 /** First half of the two-int advisory-lock key: "wafe" in ASCII, so other apps' keys differ. */
@@ -59,11 +63,24 @@ export async function openPostgresStorage(
 ): Promise<{ storage: Storage; migrations: MigrationOutcome }> {
   const db = openDatabase(options);
   try {
-    const migrations = await migrateUnderLock(db, options.schema);
-    return { storage: new KyselyStorage(db, 'postgres'), migrations };
+    // Migrations hold a session-level advisory lock: through a transaction-mode pooler it would not hold.
+    const migrations = options.directUrl && options.directUrl !== options.url
+      ? await migrateDirectly({ ...options, url: options.directUrl })
+      : await migrateUnderLock(db, options.schema);
+    const bus = new PgBus({ db, listenUrl: options.directUrl ?? options.url, scope: options.schema ?? 'default', ...(options.onBusError ? { onError: options.onBusError } : {}) });
+    return { storage: new KyselyStorage(db, 'postgres', undefined, bus), migrations };
   } catch (error) {
     await db.destroy();
     throw error;
+  }
+}
+
+async function migrateDirectly(options: PostgresStorageOptions): Promise<MigrationOutcome> {
+  const direct = openDatabase(options);
+  try {
+    return await migrateUnderLock(direct, options.schema);
+  } finally {
+    await direct.destroy();
   }
 }
 

@@ -239,6 +239,14 @@ export class KyselyClusterRepository implements ClusterRepository {
     return row && toLease(row, toMillis(row.now));
   }
 
+  async ownerOf(sessionId: string, timing: LeaseTiming): Promise<{ nodeId: string; url: string } | undefined> {
+    const { rows } = await sql<{ node_id: string; url: string }>`
+      select l.node_id, n.url from session_leases as l inner join nodes as n on n.id = l.node_id
+      where l.session_id = ${sessionId} and l.expires_at > ${nowOf(this.dialect, timing.at)}`.execute(this.db);
+    const row = rows[0];
+    return row && { nodeId: row.node_id, url: row.url };
+  }
+
   async holds(sessionId: string, fence: Fence): Promise<boolean> {
     const row = await this.db.selectFrom('session_leases').select('epoch').where('session_id', '=', sessionId).where('holder', '=', fence.holder).where('epoch', '=', fence.epoch).executeTakeFirst();
     return row !== undefined;

@@ -4,6 +4,8 @@ import type { Repositories, Storage } from '../ports.ts';
 import type { Db, Dialect } from './database.ts';
 import { createRepositories } from './repositories.ts';
 import { KyselyClusterRepository } from './cluster-repository.ts';
+import { NO_PEERS } from './no-peers.ts';
+import type { ClusterBus } from '../cluster-ports.ts';
 
 const EVERY_COMMIT_DURABLE = { durable: () => Promise.resolve(), mark: () => 0 };
 
@@ -33,6 +35,7 @@ export class KyselyStorage implements Storage {
     private readonly db: Db,
     readonly driver: Dialect,
     private readonly flush: { durable(mark?: number): Promise<void>; mark(): number } = EVERY_COMMIT_DURABLE,
+    readonly bus: ClusterBus = NO_PEERS,
   ) {
     const repos = createRepositories(db, driver);
     this.tenants = repos.tenants;
@@ -75,7 +78,7 @@ export class KyselyStorage implements Storage {
 
   /** Idempotent: a second close waits for the first. */
   close(): Promise<void> {
-    this.closed ??= this.db.destroy();
+    this.closed ??= this.bus.close().then(() => this.db.destroy());
     return this.closed;
   }
 }

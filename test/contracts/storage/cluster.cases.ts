@@ -169,6 +169,8 @@ export function registerClusterCases(ctx: StorageContext): void {
         await storage.cluster.heartbeat('n1', 'n1-i1', EMPTY_NODE_STATS, at(10_000));
         assert.equal(await storage.cluster.setNodeState('n1', 'draining'), true);
         await storage.cluster.setNodeUrl('n2', 'http://10.0.0.2:3000');
+        assert.deepEqual(await storage.cluster.ownerOf('s1', at(10_500)), { nodeId: 'n1', url: 'http://n1.test:3000' });
+        assert.equal(await storage.cluster.ownerOf('s1', at(10_000 + TTL)), undefined, 'an expired lease names no owner');
         const nodes = await storage.cluster.listNodes(at(21_000));
         assert.deepEqual(nodes.map((n) => [n.id, n.state, n.sessions, n.capacity, n.weight]), [['n1', 'draining', 2, 10, 2], ['n2', 'dead', 0, null, 1]]);
         assert.deepEqual(nodes[0]?.tags, { region: 'eu', tier: 'a' });
