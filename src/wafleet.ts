@@ -114,6 +114,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       instance: newId(),
       ttlMs: config.cluster.leaseTtlMs,
       selfFenceMs: config.cluster.selfFenceMs,
+      onFencedWrite: () => late.cluster?.metrics.fencedWrite(),
     });
     const recorder = new MessageRecorder(storage, clock, newId, publish);
     const manager = new SessionManager({
@@ -176,6 +177,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       },
       quiesce: (sessionId, timeoutMs) => outbound.worker.quiesce(sessionId, timeoutMs),
       kick: (sessionId) => outbound.worker.kick(sessionId),
+      registry: metrics.registry,
     });
     late.cluster = cluster;
     const node = cluster.agent;

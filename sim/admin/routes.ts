@@ -89,6 +89,11 @@ export function coreRoutes(sim: SimServer): AdminRoute[] {
       }),
     },
     {
+      method: 'GET',
+      path: /^\/admin\/logins$/,
+      handler: () => ({ body: Object.fromEntries(sim.loginStats) }),
+    },
+    {
       method: 'POST',
       path: /^\/admin\/scan-qr$/,
       handler: async ({ body }) => {

@@ -20,6 +20,19 @@ export interface SimStats {
   iqs: number;
   /** `w:p` keepalive pings answered. */
   pings: number;
+  /** Logins of a device while another connection of it was still live (two clients on one login). */
+  overlaps: number;
+  /** Older connections closed with 440 "replaced" because the device logged in again. */
+  kicks: number;
+}
+
+/** One linked device's login history: how a gateway treats the login (the cluster's referee). */
+export interface DeviceLoginStats {
+  logins: number;
+  overlaps: number;
+  kicks: number;
+  /** When the latest kick happened (ms), null when never. */
+  lastKickAt: number | null;
 }
 
 /** Per-device fault switches set through the admin API. */

@@ -6,7 +6,7 @@ import { PairingRegistry } from '../pairing/registry.ts';
 import { deviceKey, type SimStore } from '../state/store.ts';
 import type { AccountRecord, DeviceRecord } from '../state/types.ts';
 import { Connection } from './connection.ts';
-import { childrenOf, type DeviceFaults, S_WHATSAPP_NET, type SimContext, type SimStats, unixNow } from './context.ts';
+import { childrenOf, type DeviceFaults, type DeviceLoginStats, S_WHATSAPP_NET, type SimContext, type SimStats, unixNow } from './context.ts';
 import { answerIq } from './iq-handlers.ts';
 import type { ServerIdentity } from './keys.ts';
 import { MessageRelay } from './relay.ts';
@@ -42,8 +42,10 @@ const ACKED_TAGS = new Set(['message', 'receipt', 'notification']);
 export class SimServer implements SimContext {
   readonly stats: SimStats = {
     connections: 0, handshakes: 0, logins: 0, failures401: 0, registrations: 0, pairings: 0,
-    stanzasIn: 0, stanzasOut: 0, messagesRelayed: 0, messagesQueued: 0, receiptsRelayed: 0, iqs: 0, pings: 0,
+    stanzasIn: 0, stanzasOut: 0, messagesRelayed: 0, messagesQueued: 0, receiptsRelayed: 0, iqs: 0, pings: 0, overlaps: 0, kicks: 0,
   };
+  /** Per linked device ("phone:device"): logins, overlapping logins and 440 kicks. */
+  readonly loginStats = new Map<string, DeviceLoginStats>();
   readonly pairing: PairingRegistry;
   readonly extensions: SimExtension[] = [];
   private readonly live = new Map<string, Connection>();
@@ -171,7 +173,17 @@ export class SimServer implements SimContext {
     conn.device = deviceId;
     conn.extraLatencyMs = this.faultsOf(phone, deviceId).latencyMs ?? 0;
     this.live.set(key, conn);
+    const counts = this.loginStats.get(key) ?? { logins: 0, overlaps: 0, kicks: 0, lastKickAt: null };
+    this.loginStats.set(key, counts);
+    counts.logins++;
     if (older && older !== conn) {
+      counts.overlaps++;
+      this.stats.overlaps++;
+      if (!older.closed) {
+        counts.kicks++;
+        counts.lastKickAt = Date.now();
+        this.stats.kicks++;
+      }
       older.endWith({ tag: 'stream:error', attrs: {}, content: [{ tag: 'conflict', attrs: { type: 'replaced' } }] });
     }
     this.stats.logins++;

@@ -70,6 +70,7 @@ export function contactRoutes(phones: SignalPhones): AdminRoute[] {
           from: entry.from,
           ...(entry.group ? { group: entry.group } : {}),
           timestamp: entry.timestamp,
+          copies: entry.copies ?? 1,
           message: proto.Message.toObject(entry.message, { bytes: String, longs: Number }),
         })),
       }),

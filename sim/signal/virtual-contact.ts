@@ -22,6 +22,8 @@ export interface InboxEntry {
   group?: string;
   timestamp: number;
   message: proto.Message;
+  /** How many times this id arrived from this sender (a re-send after a crash or a move shows > 1). */
+  copies?: number;
 }
 
 /** One addressed `<enc>` for one target device: the server wraps it in that device's stanza. */
@@ -143,7 +145,9 @@ export class VirtualContact {
       received.push(entry);
       // A phone shows a message once per id: a sender that re-sends after a crash (same id) is not a new message.
       const senderUser = jidDecode(senderJid)?.user;
-      if (!this.inbox.some((seen) => seen.id === entry.id && jidDecode(seen.from)?.user === senderUser)) this.inbox.push(entry);
+      const seen = this.inbox.find((earlier) => earlier.id === entry.id && jidDecode(earlier.from)?.user === senderUser);
+      if (seen) seen.copies = (seen.copies ?? 1) + 1;
+      else this.inbox.push({ ...entry, copies: 1 });
     }
     return received;
   }

@@ -18,6 +18,8 @@ import { NodeService } from './node-service.ts';
 import type { NodeStatsSampler } from './node-stats.ts';
 import { SessionForwarding } from './session-forwarding.ts';
 import { SessionRouter } from './session-router.ts';
+import { registerClusterMetrics, type ClusterMetrics } from './cluster-metrics.ts';
+import type { Registry } from 'prom-client';
 
 /** How long a looked-up owner is trusted: while lease messages arrive they invalidate it sooner. */
 const OWNER_CACHE_LISTENING_MS = 30_000;
@@ -39,10 +41,12 @@ export interface ClusterDeps {
   record(events: EventRecord[]): Promise<void>;
   quiesce(sessionId: string, timeoutMs: number): Promise<void>;
   kick(sessionId: string): void;
+  registry: Registry;
 }
 
 export interface Cluster {
   agent: NodeAgent;
+  metrics: ClusterMetrics;
   forwarding: SessionForwarding;
   nodes: NodeService;
   /** Feed every published event batch: the other nodes hear of it. */
@@ -54,10 +58,12 @@ export interface Cluster {
 
 export function createCluster(deps: ClusterDeps): Cluster {
   const { config, storage, ownership, logger } = deps;
+  const metrics = registerClusterMetrics(deps.registry, { ownedSessions: () => ownership.owns().size, nodes: () => storage.cluster.listNodes({ ttlMs: config.leaseTtlMs }) });
+  ownership.onLost(() => metrics.leaseLost());
   const agent = new NodeAgent({
     storage, ownership, manager: deps.manager, config, resume: deps.resume, version: deps.version, logger,
     stats: deps.stats, newId: deps.newId, record: deps.record, quiesce: deps.quiesce,
-    singleProcess: storage.driver === 'sqlite',
+    singleProcess: storage.driver === 'sqlite', onMoved: () => metrics.moved(),
   });
   const router = new SessionRouter({
     cluster: storage.cluster,
@@ -71,7 +77,8 @@ export function createCluster(deps: ClusterDeps): Cluster {
   const announcer = new EventAnnouncer(storage.bus, config.nodeId, logger);
   return {
     agent,
-    forwarding: new SessionForwarding(config.nodeId, config.leaseTtlMs, router, auth, hops),
+    metrics,
+    forwarding: new SessionForwarding(config.nodeId, config.leaseTtlMs, router, auth, hops, metrics),
     nodes: new NodeService({ cluster: storage.cluster, bus: storage.bus, agent, ttlMs: config.leaseTtlMs }),
     announce: (events) => announcer.add(events),
     async start() {

@@ -26,6 +26,8 @@ export interface LeaseOwnershipDeps {
 export class LeaseOwnership implements SessionOwnership {
   readonly nodeId: string;
   private readonly owned = new Map<string, Fence>();
+  /** When each owned lease was asked for: a heartbeat sent before that cannot have renewed it. */
+  private readonly acquiredAt = new Map<string, number>();
   private readonly listeners: Array<(sessionId: string, reason: string) => void> = [];
   private readonly monotonic: () => number;
   /** When the last heartbeat that succeeded was sent (renewals count from the moment they were asked for). */
@@ -46,6 +48,7 @@ export class LeaseOwnership implements SessionOwnership {
     const result = await this.deps.cluster.acquire(sessionId, this.nodeId, this.deps.instance, { ttlMs: this.deps.ttlMs });
     if (!result.acquired) throw new OwnedElsewhereError(result.lease);
     this.owned.set(sessionId, result.fence);
+    this.acquiredAt.set(sessionId, startedAt);
     this.announce(sessionId, this.nodeId);
     // A fresh lease counts as renewed when it was asked for, not when the answer came.
     if (this.owned.size === 1) this.renewedAt = Math.max(this.renewedAt, startedAt);
@@ -54,7 +57,7 @@ export class LeaseOwnership implements SessionOwnership {
 
   async release(sessionId: string): Promise<void> {
     const fence = this.owned.get(sessionId);
-    this.owned.delete(sessionId);
+    this.forget(sessionId);
     const released = fence ? await this.deps.cluster.release(sessionId, fence) : await this.deps.cluster.unassign(sessionId, this.nodeId);
     if (released) this.announce(sessionId, null);
   }
@@ -62,7 +65,7 @@ export class LeaseOwnership implements SessionOwnership {
   /** Gives the lease to another node (epoch + 1, to be started there). False when it was not ours any more. */
   async handOver(sessionId: string, toNode: string): Promise<boolean> {
     const fence = this.owned.get(sessionId);
-    this.owned.delete(sessionId);
+    this.forget(sessionId);
     if (!fence) return false;
     const moved = (await this.deps.cluster.handOver(sessionId, fence, toNode, { ttlMs: this.deps.ttlMs })) !== undefined;
     if (moved) this.announce(sessionId, toNode);
@@ -104,6 +107,8 @@ export class LeaseOwnership implements SessionOwnership {
   renewed(beat: Heartbeat, sentAt: number): void {
     const held = new Map(beat.leases.filter((l) => l.holder === this.deps.instance).map((l) => [l.sessionId, l.epoch]));
     for (const [sessionId, fence] of [...this.owned]) {
+      // Taken after this beat was sent: the beat saw the lease as it was before.
+      if ((this.acquiredAt.get(sessionId) ?? 0) >= sentAt) continue;
       if (held.get(sessionId) !== fence.epoch) this.lose(sessionId, 'the lease was not renewed: it expired or another node took it');
     }
     this.renewedAt = Math.max(this.renewedAt, sentAt);
@@ -125,6 +130,7 @@ export class LeaseOwnership implements SessionOwnership {
   /** Clean shutdown of a node whose sessions are not handed over: every lease freed at once. */
   async releaseAll(): Promise<number> {
     this.owned.clear();
+    this.acquiredAt.clear();
     return this.deps.cluster.releaseAll(this.nodeId, this.deps.instance);
   }
 
@@ -132,8 +138,13 @@ export class LeaseOwnership implements SessionOwnership {
     this.deps.bus.notify({ kind: 'lease', sessionId, nodeId }).catch(() => undefined);
   }
 
+  private forget(sessionId: string): boolean {
+    this.acquiredAt.delete(sessionId);
+    return this.owned.delete(sessionId);
+  }
+
   private lose(sessionId: string, reason: string): void {
-    if (!this.owned.delete(sessionId)) return;
+    if (!this.forget(sessionId)) return;
     for (const listener of this.listeners) listener(sessionId, reason);
   }
 }

@@ -42,6 +42,7 @@ export interface NodeAgentDeps {
   quiesce(sessionId: string, timeoutMs: number): Promise<void>;
   /** SQLite: the data-dir lock already proves no other process holds this node id. */
   singleProcess: boolean;
+  onMoved?(): void;
 }
 
 export class NodeAgent {
@@ -289,6 +290,7 @@ export class NodeAgent {
     const startedAt = Date.now();
     const moved = await this.deps.manager.handOver(sessionId, toNode, (id) => this.deps.quiesce(id, QUIESCE_MS));
     if (moved) {
+      this.deps.onMoved?.();
       this.deps.logger.info({ sessionId, to: toNode, ms: Date.now() - startedAt }, 'session handed over');
       await this.deps.record([{ id: this.deps.newId(), type: 'session.moved', tenantId, sessionId, timestamp: Date.now(), payload: { from: this.nodeId, to: toNode } }]);
     }

@@ -2,6 +2,7 @@
 import { HOP_CLIENT_IP_HEADER, type ClusterAuth } from './cluster-auth.ts';
 import type { HopClient } from './hop-client.ts';
 import type { SessionRoute, SessionRouter } from './session-router.ts';
+import type { ClusterMetrics } from './cluster-metrics.ts';
 
 export class SessionForwarding {
   constructor(
@@ -10,7 +11,13 @@ export class SessionForwarding {
     private readonly router: SessionRouter,
     private readonly auth: ClusterAuth,
     readonly hops: HopClient,
+    private readonly metrics?: Pick<ClusterMetrics, 'forwarded'>,
   ) {}
+
+  /** Counts a call passed on (or not: the owner did not answer). */
+  forwarded(result: 'ok' | 'unreachable'): void {
+    this.metrics?.forwarded(result);
+  }
 
   route(sessionId: string): Promise<SessionRoute> {
     return this.router.route(sessionId);

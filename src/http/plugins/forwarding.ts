@@ -50,6 +50,7 @@ export function registerSessionForwarding(v1: FastifyInstance, forwarding: Sessi
     const route = await forwarding.route(sessionId);
     if (route.local) return;
     const answered = await passOn(request, reply, route, forwarding);
+    forwarding.forwarded(answered ? 'ok' : 'unreachable');
     if (answered) return reply;
     forwarding.unreachable(sessionId);
     if (mode === 'queue') return; // accepted here: stored and queued for whichever node runs it next
