@@ -55,6 +55,8 @@ export function listenToCluster(deps: ClusterListenerDeps): Promise<void> {
 export class EventAnnouncer {
   private ids: string[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** Announcements go one after another: two NOTIFYs in flight at once may commit in either order. */
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly bus: ClusterBus,
@@ -75,6 +77,8 @@ export class EventAnnouncer {
     const ids = this.ids;
     this.ids = [];
     if (ids.length === 0) return;
-    this.bus.notify({ kind: 'events', from: this.nodeId, ids }).catch((error: unknown) => this.logger.warn({ err: error }, 'could not announce events to the other nodes'));
+    this.sending = this.sending
+      .then(() => this.bus.notify({ kind: 'events', from: this.nodeId, ids }))
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not announce events to the other nodes'));
   }
 }

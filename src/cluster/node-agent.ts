@@ -292,7 +292,7 @@ export class NodeAgent {
     if (moved) {
       this.deps.onMoved?.();
       this.deps.logger.info({ sessionId, to: toNode, ms: Date.now() - startedAt }, 'session handed over');
-      await this.deps.record([{ id: this.deps.newId(), type: 'session.moved', tenantId, sessionId, timestamp: Date.now(), payload: { from: this.nodeId, to: toNode } }]);
+      await this.deps.record([{ id: this.deps.newId(), type: 'session.moved', tenantId, sessionId, timestamp: Date.now(), payload: { from: this.nodeId, to: toNode, handOverMs: Date.now() - startedAt } }]);
     }
     return moved;
   }

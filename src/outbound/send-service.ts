@@ -98,15 +98,15 @@ export class SendService {
     const content = await toOutboundContent(request, (messageId) => this.ref(sessionId, messageId), this.deps.media);
     const quoted = request.replyTo ? await this.ref(sessionId, request.replyTo) : undefined;
     const timeoutMs = options.timeoutMs ?? this.deps.syncTimeoutMs;
-    // Not connected here (the owner could not be reached): queued for the node that runs it next.
-    const sync = options.mode === 'sync' && target.engine !== undefined;
+    // Queued for another node (the owner could not be reached): there is nothing here to wait for.
+    const sync = options.mode === 'sync' && target.local;
     if (sync) await this.refuseLongWait(session, timeoutMs);
 
     const accepted = await this.store(session, target.newMessageId, recipient.jid, content, quoted, key ? { scope, key, hash } : undefined);
     if ('replayOf' in accepted) return this.replay(sessionId, accepted.replayOf);
     const { message, queued, events } = accepted;
     this.deps.publish(events);
-    if (target.engine) this.deps.worker.kick(sessionId);
+    if (target.local) this.deps.worker.kick(sessionId);
     else this.deps.queuedElsewhere?.(sessionId);
     if (!sync) return { statusCode: 202, message: toView(queued), replayed: false };
     // The worker hands over the message as it recorded it; only a wait that timed out reads it again.

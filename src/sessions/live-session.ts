@@ -13,13 +13,16 @@ export interface LiveSession {
   engine: EngineSession;
 }
 
-/** Where an accepted send goes: the connection here, or the queue of whichever node runs the session next. */
+/** Where an accepted send goes: the queue of this node (worked once the session is WORKING here) or of another. */
 export interface SendTarget {
   record: SessionRecord;
-  /** The connected engine when the session is WORKING here. */
-  engine: EngineSession | undefined;
+  /** The session runs in this process (connected, or coming back): its queue is worked here. */
+  local: boolean;
   newMessageId(): string;
 }
+
+/** Reconnecting or starting again (a move, a failover, a dropped connection): back in a moment. */
+const COMING_BACK = new Set(['STARTING', 'RECONNECTING']);
 
 export class LiveSessions {
   constructor(
@@ -29,19 +32,22 @@ export class LiveSessions {
   ) {}
 
   /**
-   * A session to send with. Connected here: its engine. Not running in this process but meant to
-   * run (another node has it, or it is being taken over after a node died): the message is queued
-   * for that node under an id the engine would have given it — a send the API accepted is never lost.
+   * A session to send with. WORKING here: its engine names the message. Coming back here, or meant
+   * to run on another node (which the call could not reach): the message is queued under an id the
+   * engine would have given it, and sent once the session is WORKING — an accepted send is never lost.
+   * A session that never logged in, or is stopped, failed or logged out: SESSION_NOT_RUNNING.
    */
   async forSend(principal: Principal, sessionId: string): Promise<SendTarget> {
     const record = await this.sessions.load(principal, sessionId, 'send');
     const runtime = this.manager.runtime(sessionId);
     const engine = runtime?.current();
-    if (engine && runtime?.snapshot().status === 'WORKING') return { record, engine, newMessageId: () => engine.newMessageId() };
-    const elsewhere = !runtime && record.desiredState === 'running' && record.status !== 'LOGGED_OUT';
-    const idsFor = this.engines.has(record.engine) ? this.engines.get(record.engine).newMessageId?.bind(this.engines.get(record.engine)) : undefined;
-    if (elsewhere && idsFor) return { record, engine: undefined, newMessageId: () => idsFor(record.me) };
     const status = runtime?.snapshot().status ?? record.status;
+    if (engine && status === 'WORKING') return { record, local: true, newMessageId: () => engine.newMessageId() };
+    const engineIds = this.engines.has(record.engine) ? this.engines.get(record.engine) : undefined;
+    const comingBack = runtime ? COMING_BACK.has(status) : record.status !== 'LOGGED_OUT';
+    if (record.me && record.desiredState === 'running' && comingBack && engineIds?.newMessageId) {
+      return { record, local: runtime !== undefined, newMessageId: () => engineIds.newMessageId!(record.me) };
+    }
     throw new AppError('SESSION_NOT_RUNNING', `Session "${sessionId}" is ${status}; it must be WORKING for this.`);
   }
 
