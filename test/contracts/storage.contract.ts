@@ -21,11 +21,28 @@ export type { CreateStorageOptions, StorageTarget };
 
 export interface StorageContractOptions {
   driver: 'sqlite' | 'postgres';
+  /** Suite name when the driver alone does not say it (e.g. through a pooler). */
+  label?: string;
   /** A reason to skip the whole suite (e.g. no database configured), or undefined to run it. */
   skip?: string | undefined;
   /** A fresh, empty database: the createStorage options that reach it and how to remove it. */
   newTarget(): Promise<StorageTarget>;
+  /** Only these groups of cases (default: all). */
+  only?: ReadonlyArray<keyof typeof CASE_GROUPS>;
 }
+
+const CASE_GROUPS = {
+  identity: registerIdentityCases,
+  sessions: registerSessionCases,
+  events: registerEventCases,
+  authState: registerAuthStateCases,
+  messages: registerMessageCases,
+  messageLifecycle: registerMessageLifecycleCases,
+  lifecycle: registerLifecycleCases,
+  webhooks: registerWebhookCases,
+  outbound: registerOutboundCases,
+  cluster: registerClusterCases,
+} as const;
 
 export function registerStorageContract(options: StorageContractOptions): void {
   const ctx: StorageContext = {
@@ -33,16 +50,9 @@ export function registerStorageContract(options: StorageContractOptions): void {
     newTarget: options.newTarget,
     withStorage: (fn) => withTarget(options.newTarget, fn),
   };
-  describe(`storage contract (${options.driver})`, { skip: options.skip ?? false }, () => {
-    registerIdentityCases(ctx);
-    registerSessionCases(ctx);
-    registerEventCases(ctx);
-    registerAuthStateCases(ctx);
-    registerMessageCases(ctx);
-    registerMessageLifecycleCases(ctx);
-    registerLifecycleCases(ctx);
-    registerWebhookCases(ctx);
-    registerOutboundCases(ctx);
-    registerClusterCases(ctx);
+  describe(`storage contract (${options.label ?? options.driver})`, { skip: options.skip ?? false }, () => {
+    for (const [name, register] of Object.entries(CASE_GROUPS)) {
+      if (!options.only || options.only.includes(name as keyof typeof CASE_GROUPS)) register(ctx);
+    }
   });
 }
