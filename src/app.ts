@@ -53,6 +53,8 @@ export interface OutboundHttpDeps {
 export interface AppDeps {
   logger: Logger;
   bodyLimitBytes: number;
+  /** Who may set X-Forwarded-For/-Proto (WAFLEET_TRUST_PROXY); default nobody. */
+  trustProxy?: false | number | string[];
   keys: ApiKeyService;
   tenants: TenantService;
   sessions: SessionService;
@@ -68,11 +70,18 @@ export interface AppDeps {
   outbound: OutboundHttpDeps;
 }
 
+/** A hop count becomes proxy-addr's (address, hop) test: trust the first N hops from this server. */
+function trustProxyOption(trust: AppDeps['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust ?? false;
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const nextRequestId = createIdFactory();
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes,
+    trustProxy: trustProxyOption(deps.trustProxy),
     // The event WebSocket may carry ?key=: it is taken off the URL before anything logs it.
     rewriteUrl: (raw) => stripQueryKey(raw),
     genReqId: (request) => {

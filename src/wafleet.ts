@@ -31,6 +31,7 @@ import { LiveSessions } from './sessions/live-session.ts';
 import { buildApp } from './app.ts';
 import { createEventDelivery } from './webhooks/create-event-delivery.ts';
 import { createOutbound, type Outbound } from './outbound/create-outbound.ts';
+import { registerEventMetrics } from './metrics/event-metrics.ts';
 
 export interface WafleetOptions {
   logger?: Logger;
@@ -75,10 +76,11 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
 
     const onEvents = eventDelivery.publisher(options.onEvents);
     // The outbound worker follows the events (a session turning WORKING resumes its queue).
-    const late: { outbound?: Outbound } = {};
+    const late: { outbound?: Outbound; countEvents?: (events: readonly EventRecord[]) => void } = {};
     const publish = (events: EventRecord[]): void => {
       onEvents(events);
       late.outbound?.observe(events);
+      late.countEvents?.(events);
     };
     const recorder = new MessageRecorder(storage, clock, newId, publish);
     const manager = new SessionManager({
@@ -115,11 +117,13 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     const groups = new GroupService(live);
     const metrics = createMetrics(() => storage.sessions.countByStatus(), engines.names());
     eventDelivery.registerMetrics(metrics.registry);
+    late.countEvents = registerEventMetrics(metrics.registry, () => eventDelivery.hub.size);
     const outbound = createOutbound({ config, storage, clock, newId, publish, recorder, logger, manager, live, sessions, registry: metrics.registry });
     late.outbound = outbound;
     const app = await buildApp({
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
+      trustProxy: config.trustProxy,
       keys,
       tenants,
       sessions,
