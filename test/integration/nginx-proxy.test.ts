@@ -116,9 +116,7 @@ test('nginx in front of two wafleet nodes: API, WebSocket, client address, a nod
   const dir = mkdtempSync(join(tmpdir(), 'wafleet-nginx-'));
   const schema = `wafleet_nginx_${randomBytes(4).toString('hex')}`;
   const nodes: ServedWafleet[] = [];
-  let nginxPid: number | undefined;
   t.after(async () => {
-    if (nginxPid) process.kill(nginxPid, 'SIGTERM');
     for (const node of nodes) node.kill('SIGKILL');
     await Promise.all(nodes.map((node) => node.exit));
     const client = new pg.Client({ connectionString: PG_URL });
@@ -162,8 +160,12 @@ test('nginx in front of two wafleet nodes: API, WebSocket, client address, a nod
   check.stderr.on('data', (chunk) => (checkOutput += chunk));
   assert.equal(await new Promise((resolve) => check.on('exit', resolve)), 0, checkOutput);
   const server = spawn(nginx, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'], { stdio: 'ignore' });
-  nginxPid = server.pid;
-  t.after(() => server.kill('SIGKILL'));
+  const nginxExit = new Promise((resolve) => server.on('exit', resolve));
+  // SIGTERM: the master stops its workers too (SIGKILL would leave them behind).
+  t.after(async () => {
+    server.kill('SIGTERM');
+    await nginxExit;
+  });
 
   const call = (method: string, path: string, body?: unknown) => httpsCall(cert, httpsPort, method, path, body);
   let health: Answer | undefined;
