@@ -39,6 +39,8 @@ import { registerBulkMessageRoutes } from './http/routes/bulk-messages.routes.ts
 import { registerBulkSessionRoutes } from './http/routes/bulk-sessions.routes.ts';
 import { registerPacingRoutes } from './http/routes/pacing.routes.ts';
 import type { PacingPolicy } from './outbound/pacing-policy.ts';
+import type { SessionTransfer } from './sessions/session-transfer.ts';
+import { registerSessionTransferRoutes } from './http/routes/session-transfer.routes.ts';
 
 /** The outbound pipeline's HTTP surface: sends, queue, bulk jobs, and the per-key rate limit. */
 export interface OutboundHttpDeps {
@@ -68,6 +70,7 @@ export interface AppDeps {
   durable: () => Promise<void>;
   delivery: Pick<EventDelivery, 'webhooks' | 'deliveries' | 'events' | 'hub' | 'wsPingMs'>;
   outbound: OutboundHttpDeps;
+  transfer: SessionTransfer;
 }
 
 /** A hop count becomes proxy-addr's (address, hop) test: trust the first N hops from this server. */
@@ -117,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerRateLimit(v1, deps.outbound.rateLimiter, deps.outbound.rateLimitBurst);
     registerTenantRoutes(v1, deps);
     registerSessionRoutes(v1, deps);
+    registerSessionTransferRoutes(v1, { transfer: deps.transfer, importBodyLimit: sendBodyLimit });
     registerEngineRoutes(v1, deps);
     registerDirectoryRoutes(v1, { ...deps, sendBodyLimit });
     registerGroupRoutes(v1, deps);

@@ -32,6 +32,7 @@ import { buildApp } from './app.ts';
 import { createEventDelivery } from './webhooks/create-event-delivery.ts';
 import { createOutbound, type Outbound } from './outbound/create-outbound.ts';
 import { registerEventMetrics } from './metrics/event-metrics.ts';
+import { SessionTransfer } from './sessions/session-transfer.ts';
 
 export interface WafleetOptions {
   logger?: Logger;
@@ -136,6 +137,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       durable: () => storage.durable(),
       delivery: eventDelivery,
       outbound,
+      transfer: new SessionTransfer({ storage, sessions, manager, engines, cipher, clock }),
     });
 
     return {
