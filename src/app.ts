@@ -41,6 +41,8 @@ import { registerPacingRoutes } from './http/routes/pacing.routes.ts';
 import type { PacingPolicy } from './outbound/pacing-policy.ts';
 import type { SessionTransfer } from './sessions/session-transfer.ts';
 import { registerSessionTransferRoutes } from './http/routes/session-transfer.routes.ts';
+import type { AlertAdmin } from './alerts/alert-admin.ts';
+import { registerAlertRoutes } from './http/routes/alerts.routes.ts';
 
 /** The outbound pipeline's HTTP surface: sends, queue, bulk jobs, and the per-key rate limit. */
 export interface OutboundHttpDeps {
@@ -71,6 +73,7 @@ export interface AppDeps {
   delivery: Pick<EventDelivery, 'webhooks' | 'deliveries' | 'events' | 'hub' | 'wsPingMs'>;
   outbound: OutboundHttpDeps;
   transfer: SessionTransfer;
+  alerts: AlertAdmin;
 }
 
 /** A hop count becomes proxy-addr's (address, hop) test: trust the first N hops from this server. */
@@ -131,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerBulkMessageRoutes(v1, { ...deps.outbound, sendBodyLimit });
     registerBulkSessionRoutes(v1, deps);
     registerPacingRoutes(v1, deps.outbound);
+    registerAlertRoutes(v1, deps);
     await registerUploadRoute(v1, { sender: deps.outbound.sender, maxBytes: deps.media.maxBytes });
   });
   return app;

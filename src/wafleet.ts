@@ -33,6 +33,7 @@ import { createEventDelivery } from './webhooks/create-event-delivery.ts';
 import { createOutbound, type Outbound } from './outbound/create-outbound.ts';
 import { registerEventMetrics } from './metrics/event-metrics.ts';
 import { SessionTransfer } from './sessions/session-transfer.ts';
+import { createAlerts, type Alerts } from './alerts/create-alerts.ts';
 
 export interface WafleetOptions {
   logger?: Logger;
@@ -49,6 +50,8 @@ export interface Wafleet {
   manager: SessionManager;
   engines: EngineRegistry;
   keys: ApiKeyService;
+  /** Built-in alerting; `alerts.addSource` is where the cluster plugs in node_down. */
+  alerts: Alerts;
   /** Set on the very first start when no admin key was configured: show it once. */
   generatedAdminKey: string | undefined;
   /** Resumes sessions that were running and starts the liveness watchdog. */
@@ -121,6 +124,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     late.countEvents = registerEventMetrics(metrics.registry, () => eventDelivery.hub.size);
     const outbound = createOutbound({ config, storage, clock, newId, publish, recorder, logger, manager, live, sessions, registry: metrics.registry });
     late.outbound = outbound;
+    const alerts = createAlerts({ config, storage, clock, newId, publish, logger, registry: metrics.registry });
     const app = await buildApp({
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
@@ -138,6 +142,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       delivery: eventDelivery,
       outbound,
       transfer: new SessionTransfer({ storage, sessions, manager, engines, cipher, clock }),
+      alerts: alerts.admin,
     });
 
     return {
@@ -146,18 +151,21 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       manager,
       engines,
       keys,
+      alerts,
       generatedAdminKey,
       async resume() {
         const count = await manager.resumeAll();
         manager.startWatchdog();
         await eventDelivery.start();
         await outbound.resumeAll();
+        alerts.start();
         return count;
       },
       async close() {
         // First: sync sends waiting for the queue answer now (202, still queued — resumed next start),
         // so closing HTTP does not wait out their timeouts.
         await outbound.close();
+        await alerts.stop();
         await app.close();
         await eventDelivery.stop();
         await manager.shutdown();

@@ -21,6 +21,7 @@ export class KyselyStorage implements Storage {
   readonly idempotency: Repositories['idempotency'];
   readonly bulkJobs: Repositories['bulkJobs'];
   readonly tenantPacing: Repositories['tenantPacing'];
+  readonly alerts: Repositories['alerts'];
   private closed: Promise<void> | undefined;
 
   /**
@@ -47,6 +48,7 @@ export class KyselyStorage implements Storage {
     this.idempotency = repos.idempotency;
     this.bulkJobs = repos.bulkJobs;
     this.tenantPacing = repos.tenantPacing;
+    this.alerts = repos.alerts;
   }
 
   /**

@@ -12,6 +12,7 @@ import { tenantPacingSchema } from './0005-tenant-pacing.ts';
 import { webhookDeliveryOrderSchema } from './0006-webhook-delivery-order.ts';
 import { webhookDeliveryHeadsSchema } from './0007-webhook-delivery-heads.ts';
 import { outboundQueueHeldSchema } from './0008-outbound-queue-held.ts';
+import { alertsSchema } from './0030-alerts.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -23,6 +24,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0006-webhook-delivery-order': webhookDeliveryOrderSchema(),
     '0007-webhook-delivery-heads': webhookDeliveryHeadsSchema(),
     '0008-outbound-queue-held': outboundQueueHeldSchema(),
+    '0030-alerts': alertsSchema(),
   };
 }
 
