@@ -7,12 +7,13 @@ import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { createLogger } from './logging/logger.ts';
 import { createWafleet } from './wafleet.ts';
 import { runAdminCommand, ADMIN_USAGE } from './cli/admin-commands.ts';
+import { runBackupCommand, BACKUP_USAGE } from './cli/backup-commands.ts';
 
 const USAGE = `Usage: wafleet <command> [options]
 
 Commands:
   serve                         start the HTTP API and resume running sessions (default)
-${ADMIN_USAGE}
+${ADMIN_USAGE}${BACKUP_USAGE}
 Configuration comes from WAFLEET_* environment variables (see README).`;
 
 async function serve(config: Readonly<Config>): Promise<void> {
@@ -72,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
     await serve(config);
     return -1;
   }
+  if (command === 'backup' || command === 'restore') return runBackupCommand(config, command, argv);
   return runAdminCommand(config, command, rest, argv, USAGE);
 }
 
