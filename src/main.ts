@@ -5,7 +5,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { createLogger } from './logging/logger.ts';
-import { createWafleet } from './wafleet.ts';
 import { runAdminCommand, ADMIN_USAGE } from './cli/admin-commands.ts';
 import { runBackupCommand, BACKUP_USAGE } from './cli/backup-commands.ts';
 
@@ -18,6 +17,8 @@ Configuration comes from WAFLEET_* environment variables (see README).`;
 
 async function serve(config: Readonly<Config>): Promise<void> {
   const logger = createLogger(config.logLevel);
+  // Loaded here, not at the top: the operator commands (backup, keys, …) start without the engines.
+  const { createWafleet } = await import('./wafleet.ts');
   const wafleet = await createWafleet(config, { logger });
   if (wafleet.generatedAdminKey) {
     // Shown once, on stdout rather than in the log stream, because it is a secret.

@@ -32,7 +32,7 @@ async function seed(app: TestApp, key: Buffer): Promise<void> {
   await app.wafleet.storage.authState.write('kept', [{ ...address, value: createCipher(key).encrypt(address, Buffer.from('{"me":"15550000001"}')) }]);
 }
 
-test('SQLite: an online backup, restored into a new data dir once the master key is there', { timeout: 90_000 }, async (t) => {
+test('SQLite: an online backup, restored into a new data dir once the master key is there', { timeout: 240_000 }, async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'wafleet-backup-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
   const masterKey = randomBytes(32);
@@ -82,7 +82,7 @@ test('SQLite: an online backup, restored into a new data dir once the master key
   assert.match(refused.stderr, /is not an intact SQLite database|not a wafleet backup/);
 });
 
-test('PostgreSQL: pg_dump backup and pg_restore of the schema', { timeout: 90_000 }, async (t) => {
+test('PostgreSQL: pg_dump backup and pg_restore of the schema', { timeout: 240_000 }, async (t) => {
   if (!PG_URL) return t.skip('WAFLEET_TEST_PG_URL not set');
   if (!toolOrSkip(t, 'pg_dump', 'postgresql-client')) return;
   const work = mkdtempSync(join(tmpdir(), 'wafleet-pgbackup-'));
