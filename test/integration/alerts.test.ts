@@ -148,6 +148,8 @@ describe('built-in alerts', () => {
   test('a silence keeps the channels quiet; the alert shows; once it ends they hear of it', async () => {
     const silence = await t.request({ method: 'POST', url: '/v1/alerts/silences', key, payload: { rule: 'session_logged_out', minutes: 60, reason: 'maintenance' } });
     assert.equal(silence.statusCode, 201, silence.body);
+    const listed = (await t.request({ method: 'GET', url: '/v1/alerts/silences', key })).json().items;
+    assert.deepEqual(listed.map((s: { id: string; reason: string }) => [s.id, s.reason]), [[silence.json().id, 'maintenance']]);
     await workingSession(t, key, 's5');
     t.fake.sessions.get('s5')!.loggedOut();
     await eventually(async () => (await t.wafleet.storage.sessions.get('s5'))?.status, (s) => s === 'LOGGED_OUT');
