@@ -43,6 +43,10 @@ import type { SessionForwarding } from './cluster/session-forwarding.ts';
 import type { NodeService } from './cluster/node-service.ts';
 import { registerHopRecognition, registerSessionForwarding } from './http/plugins/forwarding.ts';
 import { registerNodeRoutes } from './http/routes/nodes.routes.ts';
+import type { SessionTransfer } from './sessions/session-transfer.ts';
+import { registerSessionTransferRoutes } from './http/routes/session-transfer.routes.ts';
+import type { AlertAdmin } from './alerts/alert-admin.ts';
+import { registerAlertRoutes } from './http/routes/alerts.routes.ts';
 
 /** The outbound pipeline's HTTP surface: sends, queue, bulk jobs, and the per-key rate limit. */
 export interface OutboundHttpDeps {
@@ -57,6 +61,8 @@ export interface OutboundHttpDeps {
 export interface AppDeps {
   logger: Logger;
   bodyLimitBytes: number;
+  /** Who may set X-Forwarded-For/-Proto (WAFLEET_TRUST_PROXY); default nobody. */
+  trustProxy?: false | number | string[];
   keys: ApiKeyService;
   tenants: TenantService;
   sessions: SessionService;
@@ -73,6 +79,14 @@ export interface AppDeps {
   /** Passes session calls to the node that runs the session. */
   forwarding: SessionForwarding;
   nodes: NodeService;
+  transfer: SessionTransfer;
+  alerts: AlertAdmin;
+}
+
+/** A hop count becomes proxy-addr's (address, hop) test: trust the first N hops from this server. */
+function trustProxyOption(trust: AppDeps['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust ?? false;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -80,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes,
+    trustProxy: trustProxyOption(deps.trustProxy),
     // The event WebSocket may carry ?key=: it is taken off the URL before anything logs it.
     rewriteUrl: (raw) => stripQueryKey(raw),
     genReqId: (request) => {
@@ -118,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerTenantRoutes(v1, deps);
     registerNodeRoutes(v1, deps);
     registerSessionRoutes(v1, deps);
+    registerSessionTransferRoutes(v1, { transfer: deps.transfer, importBodyLimit: sendBodyLimit });
     registerEngineRoutes(v1, deps);
     registerDirectoryRoutes(v1, { ...deps, sendBodyLimit });
     registerGroupRoutes(v1, deps);
@@ -128,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerBulkMessageRoutes(v1, { ...deps.outbound, sendBodyLimit });
     registerBulkSessionRoutes(v1, deps);
     registerPacingRoutes(v1, deps.outbound);
+    registerAlertRoutes(v1, deps);
     await registerUploadRoute(v1, { sender: deps.outbound.sender, maxBytes: deps.media.maxBytes });
   });
   return app;

@@ -5,18 +5,20 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { createLogger } from './logging/logger.ts';
-import { createWafleet } from './wafleet.ts';
 import { runAdminCommand, ADMIN_USAGE } from './cli/admin-commands.ts';
+import { runBackupCommand, BACKUP_USAGE } from './cli/backup-commands.ts';
 
 const USAGE = `Usage: wafleet <command> [options]
 
 Commands:
   serve                         start the HTTP API and resume running sessions (default)
-${ADMIN_USAGE}
+${ADMIN_USAGE}${BACKUP_USAGE}
 Configuration comes from WAFLEET_* environment variables (see README).`;
 
 async function serve(config: Readonly<Config>): Promise<void> {
   const logger = createLogger(config.logLevel);
+  // Loaded here, not at the top: the operator commands (backup, keys, …) start without the engines.
+  const { createWafleet } = await import('./wafleet.ts');
   const wafleet = await createWafleet(config, { logger });
   if (wafleet.generatedAdminKey) {
     // Shown once, on stdout rather than in the log stream, because it is a secret.
@@ -73,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
     await serve(config);
     return -1;
   }
+  if (command === 'backup' || command === 'restore') return runBackupCommand(config, command, argv);
   return runAdminCommand(config, command, rest, argv, USAGE);
 }
 

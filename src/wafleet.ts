@@ -36,6 +36,9 @@ import { LiveSessions } from './sessions/live-session.ts';
 import { buildApp } from './app.ts';
 import { createEventDelivery } from './webhooks/create-event-delivery.ts';
 import { createOutbound, type Outbound } from './outbound/create-outbound.ts';
+import { registerEventMetrics } from './metrics/event-metrics.ts';
+import { SessionTransfer } from './sessions/session-transfer.ts';
+import { createAlerts, type Alerts } from './alerts/create-alerts.ts';
 
 export interface WafleetOptions {
   logger?: Logger;
@@ -54,6 +57,8 @@ export interface Wafleet {
   node: NodeAgent;
   engines: EngineRegistry;
   keys: ApiKeyService;
+  /** Built-in alerting; `alerts.addSource` is where the cluster plugs in node_down. */
+  alerts: Alerts;
   /** Set on the very first start when no admin key was configured: show it once. */
   generatedAdminKey: string | undefined;
   /**
@@ -100,12 +105,13 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     const metrics = createMetrics(() => storage.sessions.countByStatus(), engines.names());
     const nodeStats = new NodeStatsSampler(metrics.requests);
     // The outbound worker follows the events (a session turning WORKING resumes its queue).
-    const late: { outbound?: Outbound; cluster?: Cluster } = {};
+    const late: { outbound?: Outbound; cluster?: Cluster; countEvents?: (events: readonly EventRecord[]) => void } = {};
     const publish = (events: EventRecord[]): void => {
       onEvents(events);
       nodeStats.observe(events);
       late.outbound?.observe(events);
       late.cluster?.announce(events);
+      late.countEvents?.(events);
     };
     const ownership = new LeaseOwnership({
       cluster: storage.cluster,
@@ -154,11 +160,13 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     const directory = new DirectoryService(storage, sessions, live);
     const groups = new GroupService(live);
     eventDelivery.registerMetrics(metrics.registry);
+    late.countEvents = registerEventMetrics(metrics.registry, () => eventDelivery.hub.size);
     const outbound = createOutbound({
       config, storage, clock, newId, publish, recorder, logger, manager, ownership, live, sessions, registry: metrics.registry,
       queuedElsewhere: (sessionId) => void storage.bus.notify({ kind: 'kick', sessionId }).catch(() => undefined),
     });
     late.outbound = outbound;
+    const alerts = createAlerts({ config, storage, clock, newId, publish, logger, registry: metrics.registry });
     const cluster = createCluster({
       config: config.cluster,
       resume: config.resume,
@@ -184,6 +192,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     const app = await buildApp({
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
+      trustProxy: config.trustProxy,
       keys,
       tenants,
       sessions,
@@ -198,6 +207,8 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       outbound,
       forwarding: cluster.forwarding,
       nodes: cluster.nodes,
+      transfer: new SessionTransfer({ storage, sessions, manager, engines, cipher, clock }),
+      alerts: alerts.admin,
     });
 
     let joined = false;
@@ -208,6 +219,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       node,
       engines,
       keys,
+      alerts,
       generatedAdminKey,
       async resume() {
         joined = true;
@@ -215,6 +227,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
         manager.startWatchdog();
         await eventDelivery.start();
         await outbound.resumeAll();
+        alerts.start();
         await node.starter.idle();
         return count;
       },
@@ -223,6 +236,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
         // First: sync sends waiting for the queue answer now (202, still queued — resumed next start),
         // so closing HTTP does not wait out their timeouts.
         await outbound.close();
+        await alerts.stop();
         await app.close();
         try {
           if (joined) await cluster.close({ handOver: true });

@@ -3,6 +3,7 @@
  * A bad value stops the process with a message naming the variable.
  */
 import { hostname } from 'node:os';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseTags } from '../domain/cluster.ts';
 import { PLACEMENT_POLICIES, type PlacementPolicy } from '../domain/placement.ts';
@@ -19,6 +20,37 @@ const csv = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter(Boolean),
 );
+
+/** proxy-addr's names for address ranges, accepted as entries of WAFLEET_TRUST_PROXY. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isAddressOrCidr(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which peers may set X-Forwarded-For/-Proto: off (default), a hop count, or a list of proxy
+ * addresses/CIDRs. Never "everyone": a client could then claim any address.
+ */
+const trustProxy = z
+  .string()
+  .transform((value, ctx): false | number | string[] => {
+    const text = value.trim();
+    if (text === '0' || text === 'false' || text === 'no') return false;
+    if (/^\d{1,2}$/.test(text)) return Number(text);
+    const entries = text.split(',').map((item) => item.trim()).filter(Boolean);
+    const bad = entries.find((entry) => !isAddressOrCidr(entry));
+    if (bad !== undefined || entries.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `must be a hop count or a comma-separated list of proxy addresses/CIDRs (bad entry "${bad ?? ''}")` });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 /** Env variable name → schema. Defaults are the embedded, single-machine setup. */
 const ENV_SCHEMA = {
@@ -100,6 +132,10 @@ const ENV_SCHEMA = {
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
+  WAFLEET_TRUST_PROXY: trustProxy.default(false),
+  WAFLEET_ALERT_INTERVAL_MS: integer(1000, 3_600_000).default(30_000),
+  WAFLEET_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  WAFLEET_ALERT_EMAIL_FROM: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').default('wafleet@localhost'),
 } as const;
 
 type EnvSchema = typeof ENV_SCHEMA;
@@ -133,6 +169,9 @@ export interface Config {
   outbound: OutboundConfig;
   rateLimit: RateLimitConfig;
   cluster: ClusterConfig;
+  /** fastify's trustProxy: false, a hop count, or the proxies' addresses/CIDRs. */
+  trustProxy: false | number | string[];
+  alerts: AlertsConfig;
 }
 
 /** This node in the cluster, and the lease timing every node of a cluster should share. */
@@ -156,6 +195,13 @@ export interface ClusterConfig {
   statsRetentionMs: number;
   /** PostgreSQL without a pooler in between, for LISTEN/NOTIFY and migrations (default: DATABASE_URL). */
   directDatabaseUrl: string | undefined;
+}
+
+/** Built-in alerting: how often rules are evaluated, and the SMTP server for email channels. */
+export interface AlertsConfig {
+  intervalMs: number;
+  smtpUrl: string | undefined;
+  emailFrom: string;
 }
 
 export interface WebhookConfig {
@@ -292,6 +338,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       statsRetentionMs: v.WAFLEET_NODE_STATS_RETENTION_MS,
       directDatabaseUrl: v.WAFLEET_DATABASE_DIRECT_URL,
     },
+    trustProxy: v.WAFLEET_TRUST_PROXY,
+    alerts: { intervalMs: v.WAFLEET_ALERT_INTERVAL_MS, smtpUrl: v.WAFLEET_SMTP_URL, emailFrom: v.WAFLEET_ALERT_EMAIL_FROM },
     ...overrides,
   };
   return Object.freeze(config);

@@ -49,6 +49,10 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_CONFLICT: { status: 409, message: 'The Idempotency-Key was used with a different request.' },
   BULK_JOB_NOT_FOUND: { status: 404, message: 'Bulk send job not found.' },
   BULK_JOB_STATE_CONFLICT: { status: 409, message: 'The bulk send job cannot do that in its current status.' },
+  SESSION_BUNDLE_UNREADABLE: { status: 422, message: 'The session bundle cannot be opened: wrong passphrase, or the bundle was altered.' },
+  ALERT_NOT_FOUND: { status: 404, message: 'Alert not found.' },
+  ALERT_CHANNEL_NOT_FOUND: { status: 404, message: 'Alert channel not found.' },
+  ALERT_CHANNEL_INVALID: { status: 400, message: 'The alert channel is not valid.' },
   INTERNAL: { status: 500, message: 'Internal error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -8,6 +8,7 @@ import type { Storage } from './ports.ts';
 import { openPostgresStorage } from './postgres/open-postgres.ts';
 import { openSqliteStorage } from './sqlite/open-sqlite.ts';
 export { lockDataDir, DataDirInUseError } from './sqlite/process-lock.ts';
+import { migrationsFor } from './shared/migrations/index.ts';
 
 export const SQLITE_FILE_NAME = 'wafleet.db';
 
@@ -27,6 +28,11 @@ export interface MigrateResult {
   driver: Storage['driver'];
   /** Migrations applied by this call, in order; empty when the schema was already current. */
   applied: string[];
+}
+
+/** Every migration this version knows (a backup with others comes from a newer wafleet). */
+export function migrationNames(): string[] {
+  return Object.keys(migrationsFor('sqlite')).sort();
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {

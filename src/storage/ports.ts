@@ -6,6 +6,7 @@ import type { ApiKeyRecord, EventRecord, SessionRecord, Tenant } from '../domain
 import type { SessionStatus } from '../domain/session.ts';
 import type { ChatRecord, ContactRecord, MessageRecord, MessageStatus } from '../domain/messages.ts';
 import type { OutboundRepositories } from './outbound-ports.ts';
+import type { AlertRepositories } from './alert-ports.ts';
 import type { DeliveryRecord, DeliveryStatus, WebhookRecord } from '../domain/webhooks.ts';
 import type { Fence } from '../domain/cluster.ts';
 import type { ClusterBus, ClusterRepository } from './cluster-ports.ts';
@@ -227,7 +228,7 @@ export interface DeliveryRepository {
   setCursor(name: string, eventId: string, at: number): Promise<void>;
 }
 
-export interface Repositories extends OutboundRepositories {
+export interface Repositories extends OutboundRepositories, AlertRepositories {
   tenants: TenantRepository;
   apiKeys: ApiKeyRepository;
   sessions: SessionRepository;

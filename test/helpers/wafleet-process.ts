@@ -23,12 +23,13 @@ export interface ServedWafleet {
 
 /**
  * Starts `node --import tsx [--import preload…] src/main.ts serve` with exactly `env`; with
- * `compiled`, `node dist/main.js serve` as `npm start` does (preloads must then be JavaScript).
+ * `compiled`, `node dist/main.js serve` as `npm start` does (preloads must then be JavaScript);
+ * `main` and `cwd` run another copy of the build (the image contents test).
  */
-export function serveWafleet(env: NodeJS.ProcessEnv, preloads: string[] = [], options: { compiled?: boolean } = {}): ServedWafleet {
+export function serveWafleet(env: NodeJS.ProcessEnv, preloads: string[] = [], options: { compiled?: boolean; main?: string; cwd?: string } = {}): ServedWafleet {
   const imports = [...(options.compiled ? [] : ['tsx']), ...preloads].flatMap((module) => ['--import', module]);
-  const main = options.compiled ? compiledMain() : MAIN;
-  const child = spawn(process.execPath, [...imports, main, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const main = options.main ?? (options.compiled ? compiledMain() : MAIN);
+  const child = spawn(process.execPath, [...imports, main, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
   let output = '';
   const url = new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

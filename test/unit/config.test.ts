@@ -36,3 +36,18 @@ test('a bad value names the variable', () => {
     });
   }
 });
+
+test('WAFLEET_TRUST_PROXY: off by default, a hop count, or proxy addresses; anything else names the variable', () => {
+  assert.equal(loadConfig({}).trustProxy, false);
+  assert.equal(loadConfig({ WAFLEET_TRUST_PROXY: '0' }).trustProxy, false);
+  assert.equal(loadConfig({ WAFLEET_TRUST_PROXY: '2' }).trustProxy, 2);
+  assert.deepEqual(loadConfig({ WAFLEET_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,loopback' }).trustProxy, ['127.0.0.1', '10.0.0.0/8', '::1', 'loopback']);
+  for (const bad of ['true', '10.0.0.0/33', 'proxy.example.com', '1.2.3.4/8/1']) {
+    assert.throws(() => loadConfig({ WAFLEET_TRUST_PROXY: bad }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.variable, 'WAFLEET_TRUST_PROXY');
+      assert.match(error.message, /hop count or a comma-separated list/);
+      return true;
+    });
+  }
+});

@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { OutboundTables } from './outbound-tables.ts';
+import type { AlertTables } from './alert-tables.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -177,7 +178,7 @@ export interface NodeStatsTable {
   stats: string;
 }
 
-export interface Database extends OutboundTables {
+export interface Database extends OutboundTables, AlertTables {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   sessions: SessionsTable;

@@ -25,6 +25,7 @@ export class KyselyStorage implements Storage {
   readonly bulkJobs: Repositories['bulkJobs'];
   readonly tenantPacing: Repositories['tenantPacing'];
   readonly cluster: Storage['cluster'];
+  readonly alerts: Repositories['alerts'];
   private closed: Promise<void> | undefined;
 
   /**
@@ -53,6 +54,7 @@ export class KyselyStorage implements Storage {
     this.bulkJobs = repos.bulkJobs;
     this.tenantPacing = repos.tenantPacing;
     this.cluster = new KyselyClusterRepository(db, driver);
+    this.alerts = repos.alerts;
   }
 
   /**

@@ -14,6 +14,7 @@ import { KyselyIdempotencyRepository } from './idempotency-repository.ts';
 import { KyselyBulkJobRepository } from './bulk-job-repository.ts';
 import { KyselyTenantPacingRepository } from './tenant-pacing-repository.ts';
 import { KyselyWebhookRepository } from './webhook-repository.ts';
+import { KyselyAlertRepository } from './alert-repository.ts';
 
 /** Repositories over a root Kysely instance or over a transaction (then every call joins it). */
 export function createRepositories(db: Db, dialect: Dialect): Repositories {
@@ -32,5 +33,6 @@ export function createRepositories(db: Db, dialect: Dialect): Repositories {
     idempotency: new KyselyIdempotencyRepository(db),
     bulkJobs: new KyselyBulkJobRepository(db),
     tenantPacing: new KyselyTenantPacingRepository(db),
+    alerts: new KyselyAlertRepository(db),
   };
 }

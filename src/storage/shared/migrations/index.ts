@@ -13,6 +13,7 @@ import { webhookDeliveryOrderSchema } from './0006-webhook-delivery-order.ts';
 import { webhookDeliveryHeadsSchema } from './0007-webhook-delivery-heads.ts';
 import { outboundQueueHeldSchema } from './0008-outbound-queue-held.ts';
 import { clusterSchema } from './0010-cluster.ts';
+import { alertsSchema } from './0030-alerts.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -25,6 +26,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0007-webhook-delivery-heads': webhookDeliveryHeadsSchema(),
     '0008-outbound-queue-held': outboundQueueHeldSchema(),
     '0010-cluster': clusterSchema(),
+    '0030-alerts': alertsSchema(),
   };
 }
 
