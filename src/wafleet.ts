@@ -22,6 +22,7 @@ import { NodeStatsSampler } from './cluster/node-stats.ts';
 import { createCluster, type Cluster } from './cluster/create-cluster.ts';
 import type { NodeAgent } from './cluster/node-agent.ts';
 import { PlacementService } from './cluster/placement-service.ts';
+import { nodeDownSource } from './cluster/node-down-alerts.ts';
 import { wafleetVersion } from './version.ts';
 import { createEncryptedAuthState } from './sessions/encrypted-auth-state.ts';
 import { loadMasterKey } from './security/master-key.ts';
@@ -151,7 +152,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       engineAllowlist: config.engineAllowlist,
       placement: new PlacementService({
         cluster: storage.cluster, bus: storage.bus, nodeId: config.cluster.nodeId, policy: config.cluster.placement, ttlMs: config.cluster.leaseTtlMs,
-        self: () => ({ id: config.cluster.nodeId, capacity: config.cluster.capacity, weight: config.cluster.weight, tags: config.cluster.tags, sessions: ownership.owns().size }),
+        self: () => ({ id: config.cluster.nodeId, left: false, capacity: config.cluster.capacity, weight: config.cluster.weight, tags: config.cluster.tags, sessions: ownership.owns().size }),
       }),
       nodeId: config.cluster.nodeId,
     });
@@ -167,6 +168,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     });
     late.outbound = outbound;
     const alerts = createAlerts({ config, storage, clock, newId, publish, logger, registry: metrics.registry });
+    alerts.addSource(nodeDownSource(() => storage.cluster.listNodes({ ttlMs: config.cluster.leaseTtlMs })));
     const cluster = createCluster({
       config: config.cluster,
       resume: config.resume,

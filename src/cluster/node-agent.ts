@@ -193,7 +193,7 @@ export class NodeAgent {
       return;
     }
     ownership.renewed(beat, sentAt);
-    if (beat.node.state === 'left') {
+    if (beat.node.state === 'dead' || beat.node.state === 'left') {
       // Declared dead while it could not beat (paused, cut off): it is a new member again.
       await storage.cluster.setNodeState(this.nodeId, 'active');
       await this.record('node.up', { node: this.nodeId, url: this.url, rejoined: true });

@@ -30,7 +30,7 @@ export async function registerNode(input: RegisterNodeInput): Promise<void> {
   const sleep = input.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   if (!input.singleProcess) {
     const first = await cluster.getNode(node.id);
-    if (first && first.instance !== node.instance && first.state !== 'left') {
+    if (first && first.instance !== node.instance && first.state !== 'left' && first.state !== 'dead') {
       let beatAt = first.heartbeatAt;
       let now = await cluster.now();
       const deadline = now + ttlMs + 2 * input.renewMs;
@@ -39,7 +39,7 @@ export async function registerNode(input: RegisterNodeInput): Promise<void> {
         if (now > deadline) throw new NodeIdInUseError(node.id, now - beatAt);
         await sleep(Math.min(1000, input.renewMs));
         const current = await cluster.getNode(node.id);
-        if (!current || current.state === 'left') break;
+        if (!current || current.state === 'left' || current.state === 'dead') break;
         beatAt = current.heartbeatAt;
         now = await cluster.now();
       }

@@ -46,6 +46,6 @@ export class PlacementService implements SessionPlacement {
 function withSelf(nodes: NodeView[], nodeId: string, self: () => Omit<NodeView, 'state' | 'sessions' | 'heartbeatAt' | 'startedAt' | 'url' | 'version' | 'stats'> & { sessions: number }): NodeView[] {
   const stored = nodes.find((n) => n.id === nodeId);
   if (stored && stored.state !== 'dead') return nodes;
-  const me: NodeView = { ...self(), state: 'active', heartbeatAt: Date.now(), startedAt: Date.now(), url: '', version: '', stats: EMPTY_NODE_STATS };
+  const me: NodeView = { ...self(), state: 'active', left: false, heartbeatAt: Date.now(), startedAt: Date.now(), url: '', version: '', stats: EMPTY_NODE_STATS };
   return [...nodes.filter((n) => n.id !== nodeId), me];
 }

@@ -323,7 +323,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimit: { rps: v.WAFLEET_RATE_LIMIT_RPS, burst: v.WAFLEET_RATE_LIMIT_BURST, redisUrl: v.WAFLEET_REDIS_URL },
     cluster: {
       // SQLite allows one process per data dir, so the embedded default needs no name.
-      nodeId: v.WAFLEET_NODE_ID ?? (v.DATABASE_URL ? `${hostname()}-${v.WAFLEET_PORT}` : 'local'),
+      // A random port (0) names no stable node: the process id does, for as long as it runs.
+      nodeId: v.WAFLEET_NODE_ID ?? (v.DATABASE_URL ? `${hostname()}-${v.WAFLEET_PORT || process.pid}` : 'local'),
       nodeUrl: v.WAFLEET_NODE_URL?.replace(/\/$/, ''),
       capacity: v.WAFLEET_NODE_CAPACITY ?? null,
       weight: v.WAFLEET_NODE_WEIGHT,

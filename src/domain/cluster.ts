@@ -1,9 +1,10 @@
 /** Cluster records and rules (ARCHITECTURE.md §8): nodes, leases, fencing tokens, placement constraints. */
 
 export const NODE_STATES = ['active', 'draining', 'dead'] as const;
-/** `dead`: its heartbeat is older than the lease TTL, or it left. Stored states are active, draining, left. */
+/** `dead`: its heartbeat is older than the lease TTL, or it left. */
 export type NodeState = (typeof NODE_STATES)[number];
-export type StoredNodeState = 'active' | 'draining' | 'left';
+/** As stored: `left` when it shut down cleanly, `dead` once another node found its heartbeat expired. */
+export type StoredNodeState = 'active' | 'draining' | 'left' | 'dead';
 
 /** Live figures a node reports with its heartbeat and samples every stats interval. */
 export interface NodeStats {
@@ -42,6 +43,8 @@ export interface NodeRecord {
 export interface NodeView extends Omit<NodeRecord, 'state' | 'instance'> {
   state: NodeState;
   sessions: number;
+  /** A dead node that shut down cleanly (SIGTERM, a rolling upgrade) rather than died. */
+  left: boolean;
 }
 
 /** Where a session may run: one named node, and/or nodes carrying all these tags. */

@@ -39,7 +39,7 @@ export interface ClusterRepository {
   /** Every node with liveness (heartbeat within `ttlMs`) and its count of live leases. */
   listNodes(timing: LeaseTiming): Promise<NodeView[]>;
   setNodeState(id: string, state: StoredNodeState): Promise<boolean>;
-  /** Marks a node whose heartbeat is older than the TTL as left; true for the one caller that did it. */
+  /** Marks a node whose heartbeat is older than the TTL as dead; true for the one caller that did it. */
   markDead(id: string, timing: LeaseTiming): Promise<boolean>;
   setNodeUrl(id: string, url: string): Promise<void>;
 

@@ -141,7 +141,8 @@ test('nginx in front of two wafleet nodes: API, WebSocket, client address, a nod
     WAFLEET_TRUST_PROXY: '127.0.0.1',
   };
   for (let i = 0; i < 2; i++) {
-    const node = serveWafleet(env, [], { compiled: true });
+    // Two nodes of one cluster: each its own node id.
+    const node = serveWafleet({ ...env, WAFLEET_NODE_ID: `nginx-n${i + 1}` }, [], { compiled: true });
     nodes.push(node);
     await node.url; // one after the other: the first applies the migrations
   }

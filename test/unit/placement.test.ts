@@ -4,7 +4,7 @@ import { EMPTY_NODE_STATS, type NodeView } from '../../src/domain/cluster.ts';
 import { place, withOneMore } from '../../src/domain/placement.ts';
 
 function node(id: string, overrides: Partial<NodeView> = {}): NodeView {
-  return { id, url: '', version: '', startedAt: 0, heartbeatAt: 0, capacity: null, weight: 1, tags: {}, stats: EMPTY_NODE_STATS, state: 'active', sessions: 0, ...overrides };
+  return { id, url: '', version: '', startedAt: 0, heartbeatAt: 0, capacity: null, weight: 1, tags: {}, stats: EMPTY_NODE_STATS, state: 'active', sessions: 0, left: false, ...overrides } as NodeView;
 }
 
 function spread(policy: 'least-sessions' | 'round-robin' | 'weighted', nodes: NodeView[], count: number): Record<string, number> {

@@ -74,9 +74,9 @@ export class KyselyClusterRepository implements ClusterRepository {
       order by n.id`.execute(this.db);
     return rows.map((row) => {
       const node = toNode(row);
-      const alive = node.state !== 'left' && node.heartbeatAt > toMillis(row.now) - timing.ttlMs;
+      const alive = node.state !== 'left' && node.state !== 'dead' && node.heartbeatAt > toMillis(row.now) - timing.ttlMs;
       const { instance: _instance, state, ...rest } = node;
-      return { ...rest, state: alive ? (state === 'draining' ? 'draining' : 'active') : 'dead', sessions: Number(row.sessions ?? 0) };
+      return { ...rest, state: alive ? (state === 'draining' ? 'draining' : 'active') : 'dead', sessions: Number(row.sessions ?? 0), left: state === 'left' };
     });
   }
 
@@ -87,8 +87,8 @@ export class KyselyClusterRepository implements ClusterRepository {
 
   async markDead(id: string, timing: LeaseTiming): Promise<boolean> {
     const { rows } = await sql<{ id: string }>`
-      update nodes set state = 'left'
-      where id = ${id} and state <> 'left' and heartbeat_at <= ${nowOf(this.dialect, timing.at)} - ${sql.lit(timing.ttlMs)}
+      update nodes set state = 'dead'
+      where id = ${id} and state not in ('left', 'dead') and heartbeat_at <= ${nowOf(this.dialect, timing.at)} - ${sql.lit(timing.ttlMs)}
       returning id`.execute(this.db);
     return rows.length > 0;
   }
