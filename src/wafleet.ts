@@ -31,6 +31,9 @@ import { LiveSessions } from './sessions/live-session.ts';
 import { buildApp } from './app.ts';
 import { createEventDelivery } from './webhooks/create-event-delivery.ts';
 import { createOutbound, type Outbound } from './outbound/create-outbound.ts';
+import { createOutboundGuard, type ResolveHost } from './net/outbound-guard.ts';
+import { parseAllowlist } from './net/address-policy.ts';
+import type { MediaLimits } from './messages/media-source.ts';
 
 export interface WafleetOptions {
   logger?: Logger;
@@ -39,6 +42,18 @@ export interface WafleetOptions {
   engines?: Engine[];
   /** Called after each committed batch of events (realtime delivery hooks in here). */
   onEvents?: (events: EventRecord[]) => void;
+  /** Host name resolution for media and webhook URLs (tests inject answers); getaddrinfo by default. */
+  resolveHost?: ResolveHost;
+}
+
+/** Media URLs are fetched through agents that refuse internal addresses when they connect. */
+function mediaLimits(config: Readonly<Config>, resolveHost: ResolveHost | undefined): MediaLimits {
+  const guard = createOutboundGuard({
+    allowPrivateUrls: config.media.allowPrivateUrls,
+    allowlist: parseAllowlist(config.privateUrlAllowlist),
+    ...(resolveHost ? { resolve: resolveHost } : {}),
+  });
+  return { maxBytes: config.media.maxBytes, timeoutMs: config.media.timeoutMs, agents: guard.agents() };
 }
 
 export interface Wafleet {
@@ -66,7 +81,8 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       logger.warn({ file: masterKey.path }, 'generated a new master key for auth-state encryption; back it up, and set WAFLEET_MASTER_KEY in production');
     }
     const cipher = createCipher(masterKey.key);
-    const eventDelivery = createEventDelivery({ config, storage, clock, newId, logger, cipher });
+    const eventDelivery = createEventDelivery({ config, storage, clock, newId, logger, cipher, resolveHost: options.resolveHost });
+    const media = mediaLimits(config, options.resolveHost);
 
     const engines = new EngineRegistry();
     engines.register(new BaileysEngine({ waUrl: config.waUrl, logger: logger.child({ engine: 'baileys' }, { level: config.engineLogLevel }) }));
@@ -110,12 +126,12 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       engineAllowlist: config.engineAllowlist,
     });
     const live = new LiveSessions(sessions, manager);
-    const messages = new MessageService({ storage, clock, newId, sessions, live, recorder, media: config.media });
+    const messages = new MessageService({ storage, clock, newId, sessions, live, recorder, media });
     const directory = new DirectoryService(storage, sessions, live);
     const groups = new GroupService(live);
     const metrics = createMetrics(() => storage.sessions.countByStatus(), engines.names());
     eventDelivery.registerMetrics(metrics.registry);
-    const outbound = createOutbound({ config, storage, clock, newId, publish, recorder, logger, manager, live, sessions, registry: metrics.registry });
+    const outbound = createOutbound({ config: { outbound: config.outbound, rateLimit: config.rateLimit, media }, storage, clock, newId, publish, recorder, logger, manager, live, sessions, registry: metrics.registry });
     late.outbound = outbound;
     const app = await buildApp({
       logger,
@@ -126,7 +142,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       messages,
       directory,
       groups,
-      media: config.media,
+      media,
       metrics,
       ping: () => storage.ping(),
       durable: () => storage.durable(),

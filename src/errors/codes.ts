@@ -27,7 +27,7 @@ export const ERROR_CODES = {
   MEDIA_FETCH_FAILED: { status: 422, message: 'The media URL could not be fetched.' },
   MEDIA_TOO_LARGE: { status: 413, message: 'The media is larger than the limit.' },
   MEDIA_TYPE_NOT_ALLOWED: { status: 415, message: 'The media type is not allowed for this message type.' },
-  URL_NOT_ALLOWED: { status: 400, message: 'The URL points to a private or loopback address.' },
+  URL_NOT_ALLOWED: { status: 400, message: 'The URL points to an address that is not public (private, loopback, link-local, reserved…).' },
   MEDIA_NOT_AVAILABLE: { status: 404, message: 'This message has no downloadable media.' },
   MESSAGE_SEND_FAILED: { status: 502, message: 'WhatsApp did not accept the message.' },
   ENGINE_NOT_FOUND: { status: 400, message: 'Unknown engine.' },

@@ -6,7 +6,8 @@ import { AppError } from '../errors/app-error.ts';
 import { requireScope } from '../sessions/session-service.ts';
 import type { Storage } from '../storage/ports.ts';
 import { webhookLevel, type WebhookLevel, type WebhookRecord } from '../domain/webhooks.ts';
-import { assertPublicUrl } from '../net/url-guard.ts';
+import { assertAllowedUrl } from '../net/url-guard.ts';
+import type { OutboundGuard } from '../net/outbound-guard.ts';
 import { generateSecret } from './signer.ts';
 import type { SecretBox } from './secret-box.ts';
 
@@ -51,7 +52,8 @@ export interface WebhookServiceDeps {
   clock: Clock;
   newId: () => string;
   secrets: SecretBox;
-  allowPrivateUrls: boolean;
+  /** The early URL check; deliveries are guarded again when they connect (http-sender.ts). */
+  guard: OutboundGuard;
   /** Webhooks changed: the dispatcher reloads them. */
   changed: () => void;
 }
@@ -147,7 +149,7 @@ export class WebhookService {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AppError('WEBHOOK_URL_INVALID', 'The webhook URL must use http:// or https://.', { field: 'body.url' });
     try {
-      await assertPublicUrl(url, this.deps.allowPrivateUrls, 'webhook URL');
+      await assertAllowedUrl(this.deps.guard, url, 'webhook URL');
     } catch (error) {
       if (error instanceof AppError && error.code === 'MEDIA_FETCH_FAILED') throw new AppError('WEBHOOK_URL_INVALID', error.message, { field: 'body.url' });
       throw error;
