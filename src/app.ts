@@ -10,7 +10,7 @@ import type { ApiKeyService } from './auth/api-key-service.ts';
 import type { TenantService } from './tenants/tenant-service.ts';
 import type { SessionService } from './sessions/session-service.ts';
 import type { Metrics } from './metrics/metrics.ts';
-import { registerErrorHandling } from './http/plugins/errors.ts';
+import { frameworkErrors, registerErrorHandling } from './http/plugins/errors.ts';
 import { registerAuth } from './http/plugins/auth.ts';
 import { registerRequestMetrics } from './http/plugins/request-metrics.ts';
 import { registerSystemRoutes } from './http/routes/system.routes.ts';
@@ -81,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     // Unknown fields are an error the caller should hear about, never silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+    frameworkErrors,
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

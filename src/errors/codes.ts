@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   UNAUTHORIZED: { status: 401, message: 'A valid API key is required.' },
   FORBIDDEN: { status: 403, message: 'This key is not allowed to do that.' },
   NOT_FOUND: { status: 404, message: 'No such route.' },
+  PATH_NOT_ALLOWED: { status: 403, message: 'This path is not allowed (it leaves the served folder or holds a NUL byte).' },
+  URL_TOO_LONG: { status: 414, message: 'A path segment of the URL is too long.' },
   TENANT_NOT_FOUND: { status: 404, message: 'Tenant not found.' },
   TENANT_EXISTS: { status: 409, message: 'A tenant with this id already exists.' },
   KEY_NOT_FOUND: { status: 404, message: 'API key not found.' },
