@@ -83,6 +83,8 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     const cipher = createCipher(masterKey.key);
     const eventDelivery = createEventDelivery({ config, storage, clock, newId, logger, cipher, resolveHost: options.resolveHost });
     const media = mediaLimits(config, options.resolveHost);
+    const sealedHeaders = await eventDelivery.webhooks.sealClearHeaders();
+    if (sealedHeaders > 0) logger.info({ webhooks: sealedHeaders }, 'sealed the custom headers that earlier versions stored in clear');
 
     const engines = new EngineRegistry();
     engines.register(new BaileysEngine({ waUrl: config.waUrl, logger: logger.child({ engine: 'baileys' }, { level: config.engineLogLevel }) }));
