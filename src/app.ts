@@ -13,6 +13,9 @@ import type { Metrics } from './metrics/metrics.ts';
 import { frameworkErrors, registerErrorHandling } from './http/plugins/errors.ts';
 import { registerAuth } from './http/plugins/auth.ts';
 import { registerRequestMetrics } from './http/plugins/request-metrics.ts';
+import { registerSecurityHeaders, swaggerUiCsp } from './http/plugins/security-headers.ts';
+import { registerCors } from './http/plugins/cors.ts';
+import { registerJsonCharsetCheck } from './http/plugins/json-charset.ts';
 import { registerSystemRoutes } from './http/routes/system.routes.ts';
 import { registerTenantRoutes } from './http/routes/tenants.routes.ts';
 import { registerSessionRoutes } from './http/routes/sessions.routes.ts';
@@ -53,6 +56,8 @@ export interface OutboundHttpDeps {
 export interface AppDeps {
   logger: Logger;
   bodyLimitBytes: number;
+  /** WAFLEET_CORS_ORIGINS: browser origins allowed to call the API; empty = no CORS. */
+  corsOrigins: readonly string[];
   keys: ApiKeyService;
   tenants: TenantService;
   sessions: SessionService;
@@ -90,6 +95,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerErrorHandling(app);
   registerRequestMetrics(app, deps.metrics);
+  await registerSecurityHeaders(app);
+  await registerCors(app, deps.corsOrigins);
+  registerJsonCharsetCheck(app);
 
   await app.register(swagger, {
     openapi: {
@@ -98,7 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }, { apiKey: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', transformStaticCSP: swaggerUiCsp });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerSystemRoutes(app, { ping: deps.ping, metrics: deps.metrics });

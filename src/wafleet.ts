@@ -150,6 +150,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     const app = await buildApp({
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
+      corsOrigins: config.corsOrigins,
       keys,
       tenants,
       sessions,
