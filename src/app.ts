@@ -16,6 +16,7 @@ import { registerRequestMetrics } from './http/plugins/request-metrics.ts';
 import { registerSecurityHeaders, swaggerUiCsp } from './http/plugins/security-headers.ts';
 import { registerCors } from './http/plugins/cors.ts';
 import { registerJsonCharsetCheck } from './http/plugins/json-charset.ts';
+import { registerFiniteNumberCheck } from './http/plugins/finite-numbers.ts';
 import { registerSystemRoutes } from './http/routes/system.routes.ts';
 import { registerTenantRoutes } from './http/routes/tenants.routes.ts';
 import { registerSessionRoutes } from './http/routes/sessions.routes.ts';
@@ -98,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerSecurityHeaders(app);
   await registerCors(app, deps.corsOrigins);
   registerJsonCharsetCheck(app);
+  registerFiniteNumberCheck(app);
 
   await app.register(swagger, {
     openapi: {
