@@ -52,6 +52,11 @@ test('guarded agent: IP-literal hosts are checked too (Node does not call lookup
     httpsGet(`https://127.0.0.1:${server.port}/`, { agent: https }, () => resolve(undefined)).on('error', resolve);
   });
   assert.equal(secure?.code, 'ERR_ADDRESS_NOT_ALLOWED');
+  const named = createOutboundGuard({ allowPrivateUrls: false, resolve: answering('::1') }).agents().https;
+  const secureByName = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    httpsGet(`https://receiver.test:${server.port}/`, { agent: named }, () => resolve(undefined)).on('error', resolve);
+  });
+  assert.equal(secureByName?.code, 'ERR_ADDRESS_NOT_ALLOWED', 'TLS connections resolve through the guard too');
   assert.equal(server.hits(), 0);
 });
 
