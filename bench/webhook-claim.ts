@@ -41,7 +41,7 @@ function delivery(n: number, orderKey: string): DeliveryRecord {
 async function seed(storage: Storage, depth: number): Promise<void> {
   await storage.tenants.create({ id: 't1', name: 'Tenant', maxSessions: 1000, createdAt: T0 });
   await storage.webhooks.create({
-    id: 'w1', tenantId: 't1', sessionId: null, url: 'https://example.com/hook', events: ['*'], headers: {}, secret: 'sealed',
+    id: 'w1', tenantId: 't1', sessionId: null, url: 'https://example.com/hook', events: ['*'], headers: '{}', secret: 'sealed',
     enabled: true, description: null, createdAt: T0, updatedAt: T0,
   });
   const rows = Array.from({ length: depth }, (_, i) => delivery(i, 'deep'));

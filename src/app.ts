@@ -10,9 +10,13 @@ import type { ApiKeyService } from './auth/api-key-service.ts';
 import type { TenantService } from './tenants/tenant-service.ts';
 import type { SessionService } from './sessions/session-service.ts';
 import type { Metrics } from './metrics/metrics.ts';
-import { registerErrorHandling } from './http/plugins/errors.ts';
+import { frameworkErrors, registerErrorHandling } from './http/plugins/errors.ts';
 import { registerAuth } from './http/plugins/auth.ts';
 import { registerRequestMetrics } from './http/plugins/request-metrics.ts';
+import { registerSecurityHeaders, swaggerUiCsp } from './http/plugins/security-headers.ts';
+import { registerCors } from './http/plugins/cors.ts';
+import { registerJsonCharsetCheck } from './http/plugins/json-charset.ts';
+import { registerFiniteNumberCheck } from './http/plugins/finite-numbers.ts';
 import { registerSystemRoutes } from './http/routes/system.routes.ts';
 import { registerTenantRoutes } from './http/routes/tenants.routes.ts';
 import { registerSessionRoutes } from './http/routes/sessions.routes.ts';
@@ -63,6 +67,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** Who may set X-Forwarded-For/-Proto (WAFLEET_TRUST_PROXY); default nobody. */
   trustProxy?: false | number | string[];
+  /** WAFLEET_CORS_ORIGINS: browser origins allowed to call the API; empty = no CORS. */
+  corsOrigins: readonly string[];
   keys: ApiKeyService;
   tenants: TenantService;
   sessions: SessionService;
@@ -103,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     // Unknown fields are an error the caller should hear about, never silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+    frameworkErrors,
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -112,6 +119,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   registerHopRecognition(app, deps.forwarding);
   registerRequestMetrics(app, deps.metrics);
+  await registerSecurityHeaders(app);
+  await registerCors(app, deps.corsOrigins);
+  registerJsonCharsetCheck(app);
+  registerFiniteNumberCheck(app);
 
   await app.register(swagger, {
     openapi: {
@@ -120,7 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }, { apiKey: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', transformStaticCSP: swaggerUiCsp });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerSystemRoutes(app, { ping: deps.ping, metrics: deps.metrics });

@@ -2,6 +2,7 @@
  * Composition root: wires adapters into services through constructors. The only place that knows
  * which storage driver, engines and ownership implementation are in use.
  */
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
@@ -11,7 +12,8 @@ import type { Engine } from './engines/engine.ts';
 import { EngineRegistry } from './engines/registry.ts';
 import { FakeEngine } from './engines/fake/fake-engine.ts';
 import { BaileysEngine } from './engines/baileys/baileys-engine.ts';
-import { createStorage, lockDataDir } from './storage/create-storage.ts';
+import { createStorage, lockDataDir, SQLITE_FILE_NAME } from './storage/create-storage.ts';
+import { wideModes } from './security/file-modes.ts';
 import type { Storage } from './storage/ports.ts';
 import { ApiKeyService } from './auth/api-key-service.ts';
 import { TenantService } from './tenants/tenant-service.ts';
@@ -25,7 +27,7 @@ import { PlacementService } from './cluster/placement-service.ts';
 import { nodeDownSource } from './cluster/node-down-alerts.ts';
 import { wafleetVersion } from './version.ts';
 import { createEncryptedAuthState } from './sessions/encrypted-auth-state.ts';
-import { loadMasterKey } from './security/master-key.ts';
+import { loadMasterKey, MASTER_KEY_FILE } from './security/master-key.ts';
 import { createCipher } from './security/cipher.ts';
 import type { EventRecord } from './domain/records.ts';
 import { createMetrics } from './metrics/metrics.ts';
@@ -40,6 +42,9 @@ import { createOutbound, type Outbound } from './outbound/create-outbound.ts';
 import { registerEventMetrics } from './metrics/event-metrics.ts';
 import { SessionTransfer } from './sessions/session-transfer.ts';
 import { createAlerts, type Alerts } from './alerts/create-alerts.ts';
+import { createOutboundGuard, type ResolveHost } from './net/outbound-guard.ts';
+import { parseAllowlist } from './net/address-policy.ts';
+import type { MediaLimits } from './messages/media-source.ts';
 
 export interface WafleetOptions {
   logger?: Logger;
@@ -48,6 +53,27 @@ export interface WafleetOptions {
   engines?: Engine[];
   /** Called after each committed batch of events (realtime delivery hooks in here). */
   onEvents?: (events: EventRecord[]) => void;
+  /** Host name resolution for media and webhook URLs (tests inject answers); getaddrinfo by default. */
+  resolveHost?: ResolveHost;
+}
+
+/** Reports data files other local users could read (they hold auth state, keys and messages). */
+async function warnAboutWideModes(config: Readonly<Config>, logger: Logger): Promise<void> {
+  const database = join(config.dataDir, SQLITE_FILE_NAME);
+  const files = [join(config.dataDir, MASTER_KEY_FILE), ...(config.databaseUrl ? [] : [database, `${database}-wal`, `${database}-shm`])];
+  for (const wide of await wideModes({ directories: [config.dataDir], files })) {
+    logger.warn({ path: wide.path, mode: wide.mode }, `other local users can read ${wide.path} (mode ${wide.mode}); fix with: ${wide.fix}`);
+  }
+}
+
+/** Media URLs are fetched through agents that refuse internal addresses when they connect. */
+function mediaLimits(config: Readonly<Config>, resolveHost: ResolveHost | undefined): MediaLimits {
+  const guard = createOutboundGuard({
+    allowPrivateUrls: config.media.allowPrivateUrls,
+    allowlist: parseAllowlist(config.privateUrlAllowlist),
+    ...(resolveHost ? { resolve: resolveHost } : {}),
+  });
+  return { maxBytes: config.media.maxBytes, timeoutMs: config.media.timeoutMs, agents: guard.agents() };
 }
 
 export interface Wafleet {
@@ -94,8 +120,12 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     if (masterKey.generated) {
       logger.warn({ file: masterKey.path }, 'generated a new master key for auth-state encryption; back it up, and set WAFLEET_MASTER_KEY in production');
     }
+    await warnAboutWideModes(config, logger);
     const cipher = createCipher(masterKey.key);
-    const eventDelivery = createEventDelivery({ config, storage, clock, newId, logger, cipher, nodeId: config.cluster.nodeId });
+    const eventDelivery = createEventDelivery({ config, storage, clock, newId, logger, cipher, nodeId: config.cluster.nodeId, resolveHost: options.resolveHost });
+    const media = mediaLimits(config, options.resolveHost);
+    const sealedHeaders = await eventDelivery.webhooks.sealClearHeaders();
+    if (sealedHeaders > 0) logger.info({ webhooks: sealedHeaders }, 'sealed the custom headers that earlier versions stored in clear');
 
     const engines = new EngineRegistry();
     engines.register(new BaileysEngine({ waUrl: config.waUrl, logger: logger.child({ engine: 'baileys' }, { level: config.engineLogLevel }) }));
@@ -157,17 +187,17 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       nodeId: config.cluster.nodeId,
     });
     const live = new LiveSessions(sessions, manager, engines);
-    const messages = new MessageService({ storage, clock, newId, sessions, live, recorder, media: config.media });
+    const messages = new MessageService({ storage, clock, newId, sessions, live, recorder, media });
     const directory = new DirectoryService(storage, sessions, live);
     const groups = new GroupService(live);
     eventDelivery.registerMetrics(metrics.registry);
     late.countEvents = registerEventMetrics(metrics.registry, () => eventDelivery.hub.size);
     const outbound = createOutbound({
-      config, storage, clock, newId, publish, recorder, logger, manager, ownership, live, sessions, registry: metrics.registry,
+      config: { outbound: config.outbound, rateLimit: config.rateLimit, media }, storage, clock, newId, publish, recorder, logger, manager, ownership, live, sessions, registry: metrics.registry,
       queuedElsewhere: (sessionId) => void storage.bus.notify({ kind: 'kick', sessionId }).catch(() => undefined),
     });
     late.outbound = outbound;
-    const alerts = createAlerts({ config, storage, clock, newId, publish, logger, registry: metrics.registry });
+    const alerts = createAlerts({ config, storage, clock, newId, publish, logger, registry: metrics.registry, resolveHost: options.resolveHost });
     alerts.addSource(nodeDownSource(() => storage.cluster.listNodes({ ttlMs: config.cluster.leaseTtlMs })));
     const cluster = createCluster({
       config: config.cluster,
@@ -195,13 +225,14 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
       trustProxy: config.trustProxy,
+      corsOrigins: config.corsOrigins,
       keys,
       tenants,
       sessions,
       messages,
       directory,
       groups,
-      media: config.media,
+      media,
       metrics,
       ping: () => storage.ping(),
       durable: () => storage.durable(),

@@ -9,7 +9,8 @@ import type { Clock } from '../clock.ts';
 import { ALERT_CHANNEL_TYPES, type AlertChannel, type AlertChannelType, type AlertRecord, type AlertSilence, type AlertStatus } from '../domain/alert-records.ts';
 import { ALERT_RULES, effectiveRules, isAlertRule, type AlertRuleName, type AlertRuleOverrides, type AlertSeverity, type RuleDefinition } from '../domain/alerts.ts';
 import { AppError } from '../errors/app-error.ts';
-import { assertPublicUrl } from '../net/url-guard.ts';
+import { assertAllowedUrl } from '../net/url-guard.ts';
+import type { OutboundGuard } from '../net/outbound-guard.ts';
 import { requireScope } from '../sessions/session-service.ts';
 import type { Storage } from '../storage/ports.ts';
 import type { ChannelSender } from './alert-notifier.ts';
@@ -35,7 +36,8 @@ export interface AlertAdminDeps {
   newId: () => string;
   send: ChannelSender;
   smtpConfigured: boolean;
-  allowPrivateUrls: boolean;
+  /** The SSRF guard of outgoing calls (the webhooks' policy). */
+  guard: OutboundGuard;
 }
 
 const EMAIL = /^[^\s@,<>]+@[^\s@,<>]+$/;
@@ -111,7 +113,7 @@ export class AlertAdmin {
     } else {
       const parsed = URL.canParse(input.url ?? '') ? new URL(input.url!) : undefined;
       if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) throw new AppError('ALERT_CHANNEL_INVALID', `A ${input.type} channel needs "url": an absolute http:// or https:// URL.`, { field: 'body.url' });
-      await assertPublicUrl(parsed, this.deps.allowPrivateUrls, 'Alert channel URL');
+      await assertAllowedUrl(this.deps.guard, parsed, 'Alert channel URL');
       url = parsed.toString();
     }
     const channel: AlertChannel = { id: this.deps.newId(), tenantId, type: input.type, url, to, minSeverity: input.minSeverity ?? 'info', enabled: true, lastSentAt: null, lastError: null, createdAt: this.deps.clock.now() };

@@ -5,7 +5,9 @@
  */
 import nodemailer from 'nodemailer';
 import type { AlertChannel, AlertRecord } from '../domain/alert-records.ts';
-import { assertPublicUrl } from '../net/url-guard.ts';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { OutboundGuard } from '../net/outbound-guard.ts';
 
 export type AlertTransition = 'alert.firing' | 'alert.resolved';
 
@@ -18,7 +20,8 @@ export interface NotifierOptions {
   smtpUrl: string | undefined;
   emailFrom: string;
   timeoutMs: number;
-  allowPrivateUrls: boolean;
+  /** Channel POSTs go through the guard's agents: the address dialled is checked, as for webhooks. */
+  guard: OutboundGuard;
 }
 
 export type ChannelSender = (channel: AlertChannel, notice: AlertNotice) => Promise<void>;
@@ -70,18 +73,28 @@ function emailText(notice: AlertNotice): string {
 
 export function createChannelSender(options: NotifierOptions): ChannelSender {
   let mailer: ReturnType<typeof nodemailer.createTransport> | undefined;
-  const postJson = async (url: string, body: unknown): Promise<void> => {
-    await assertPublicUrl(new URL(url), options.allowPrivateUrls, 'Alert channel URL');
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'wafleet-alerts' },
-      body: JSON.stringify(body),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
+  const agents = options.guard.agents({ keepAlive: true });
+  const postJson = (url: string, body: unknown): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const target = new URL(url);
+      const payload = JSON.stringify(body);
+      const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = send(target, {
+        method: 'POST',
+        agent: target.protocol === 'https:' ? agents.https : agents.http,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'user-agent': 'wafleet-alerts' },
+        timeout: options.timeoutMs,
+      }, (response) => {
+        response.resume();
+        const status = response.statusCode ?? 0;
+        // No redirects are followed: a channel answers where it was registered.
+        if (status >= 200 && status < 300) resolve();
+        else reject(new Error(`the endpoint answered HTTP ${status}`));
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(payload);
     });
-    await response.body?.cancel();
-    if (response.status < 200 || response.status >= 300) throw new Error(`the endpoint answered HTTP ${response.status}`);
-  };
   return async (channel, notice) => {
     if (channel.type === 'email') {
       if (!options.smtpUrl) throw new Error('WAFLEET_SMTP_URL is not set');

@@ -9,6 +9,8 @@ import type { Storage } from '../storage/ports.ts';
 import { AlertAdmin } from './alert-admin.ts';
 import { AlertEvaluator, type AlertSource } from './alert-evaluator.ts';
 import { createChannelSender, type ChannelSender } from './alert-notifier.ts';
+import { createOutboundGuard, type ResolveHost } from '../net/outbound-guard.ts';
+import { parseAllowlist } from '../net/address-policy.ts';
 
 export interface Alerts {
   admin: AlertAdmin;
@@ -28,13 +30,19 @@ export function createAlerts(deps: {
   logger: Logger;
   registry: Registry;
   send?: ChannelSender;
+  resolveHost?: ResolveHost | undefined;
 }): Alerts {
   const { config, storage, clock, newId } = deps;
   const logger = deps.logger.child({ component: 'alerts' });
-  const send =
-    deps.send ?? createChannelSender({ smtpUrl: config.alerts.smtpUrl, emailFrom: config.alerts.emailFrom, timeoutMs: config.webhooks.timeoutMs, allowPrivateUrls: config.webhooks.allowPrivateUrls });
+  // Channels are called like webhooks: the same SSRF policy, checked where each connection is dialled.
+  const guard = createOutboundGuard({
+    allowPrivateUrls: config.webhooks.allowPrivateUrls,
+    allowlist: parseAllowlist(config.privateUrlAllowlist),
+    ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}),
+  });
+  const send = deps.send ?? createChannelSender({ smtpUrl: config.alerts.smtpUrl, emailFrom: config.alerts.emailFrom, timeoutMs: config.webhooks.timeoutMs, guard });
   const evaluator = new AlertEvaluator({ storage, clock, newId, publish: deps.publish, send, logger, intervalMs: config.alerts.intervalMs });
-  const admin = new AlertAdmin({ storage, clock, newId, send, smtpConfigured: Boolean(config.alerts.smtpUrl), allowPrivateUrls: config.webhooks.allowPrivateUrls });
+  const admin = new AlertAdmin({ storage, clock, newId, send, smtpConfigured: Boolean(config.alerts.smtpUrl), guard });
   new Gauge({
     name: 'wafleet_alerts_firing',
     help: 'Built-in alerts firing, by rule (one per tenant and rule)',

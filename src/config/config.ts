@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseTags } from '../domain/cluster.ts';
 import { PLACEMENT_POLICIES, type PlacementPolicy } from '../domain/placement.ts';
+import { parseAllowlist } from '../net/address-policy.ts';
 
 const boolean = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no'])
@@ -51,6 +52,30 @@ const trustProxy = z
     }
     return entries;
   });
+/** Each entry is an IP address or CIDR range; the first bad one is named. */
+const addressList = csv.superRefine((entries, context) => {
+  try {
+    parseAllowlist(entries);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `has ${(error as Error).message}` });
+  }
+});
+
+/** Each entry is a browser origin: scheme, host and optional port, nothing else. */
+const originList = csv.superRefine((entries, context) => {
+  for (const entry of entries) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== entry || !/^https?:/.test(entry)) {
+      context.addIssue({ code: 'custom', message: `has "${entry}", which is not an origin like https://app.example.com (no path, no trailing slash, no *)` });
+      return;
+    }
+  }
+});
 
 /** Env variable name → schema. Defaults are the embedded, single-machine setup. */
 const ENV_SCHEMA = {
@@ -82,6 +107,8 @@ const ENV_SCHEMA = {
   WAFLEET_MEDIA_MAX_BYTES: integer(1024, 2 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   WAFLEET_MEDIA_TIMEOUT_MS: integer(100, 600_000).default(30_000),
   WAFLEET_ALLOW_PRIVATE_URLS: boolean.default(false),
+  WAFLEET_PRIVATE_URL_ALLOWLIST: addressList.default([]),
+  WAFLEET_CORS_ORIGINS: originList.default([]),
   WAFLEET_WEBHOOK_TIMEOUT_MS: integer(100, 120_000).default(10_000),
   WAFLEET_WEBHOOK_RETRY_BASE_MS: integer(1, 3_600_000).default(2_000),
   WAFLEET_WEBHOOK_RETRY_MAX_MS: integer(1, 86_400_000).default(900_000),
@@ -163,6 +190,10 @@ export interface Config {
   healthStaleMs: number;
   engineAllowlist: string[];
   media: { maxBytes: number; timeoutMs: number; allowPrivateUrls: boolean };
+  /** Non-public addresses (IPs or CIDRs) media and webhook URLs may reach although private URLs are refused. */
+  privateUrlAllowlist: string[];
+  /** Browser origins allowed to call the API (CORS); empty = no CORS headers at all. */
+  corsOrigins: string[];
   webhooks: WebhookConfig;
   retention: { eventsMs: number; deliveriesMs: number; intervalMs: number };
   wsPingMs: number;
@@ -292,6 +323,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     healthStaleMs: v.WAFLEET_HEALTH_STALE_MS,
     engineAllowlist: v.WAFLEET_ENGINE_ALLOWLIST,
     media: { maxBytes: v.WAFLEET_MEDIA_MAX_BYTES, timeoutMs: v.WAFLEET_MEDIA_TIMEOUT_MS, allowPrivateUrls: v.WAFLEET_ALLOW_PRIVATE_URLS },
+    privateUrlAllowlist: v.WAFLEET_PRIVATE_URL_ALLOWLIST,
+    corsOrigins: v.WAFLEET_CORS_ORIGINS,
     webhooks: {
       timeoutMs: v.WAFLEET_WEBHOOK_TIMEOUT_MS,
       retryBaseMs: v.WAFLEET_WEBHOOK_RETRY_BASE_MS,

@@ -12,7 +12,8 @@ export interface WebhookRecord {
   url: string;
   /** Exact type names, `*`, or prefixes like `message.*`. */
   events: string[];
-  headers: Record<string, string>;
+  /** Sealed (encrypted) JSON object of custom headers as stored; services open it. */
+  headers: string;
   /** Sealed (encrypted) secret as stored; services open it. */
   secret: string;
   enabled: boolean;

@@ -3,8 +3,8 @@
  * and a content-type check, so one bad URL cannot exhaust memory or hang a send.
  */
 import { AppError } from '../errors/app-error.ts';
-import { assertPublicUrl } from '../net/url-guard.ts';
 import type { MediaPayload } from '../engines/messaging.ts';
+import { downloadMedia, type DownloadOptions } from './media-download.ts';
 
 export interface MediaInput {
   url?: string;
@@ -13,13 +13,8 @@ export interface MediaInput {
   fileName?: string;
 }
 
-export interface MediaLimits {
-  maxBytes: number;
-  timeoutMs: number;
-  allowPrivateUrls: boolean;
-}
-
-const MAX_REDIRECTS = 3;
+/** The byte limit, the deadline, and the guarded agents media URLs are fetched through. */
+export type MediaLimits = DownloadOptions;
 
 /** Which content types each kind of message accepts (documents take anything). */
 const ACCEPTED: Record<string, RegExp> = {
@@ -38,20 +33,7 @@ function checkType(kind: string, mimetype: string): string {
   return clean;
 }
 
-async function readLimited(response: Response, maxBytes: number): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw new AppError('MEDIA_TOO_LARGE', `The media is ${declared} bytes; the limit is ${maxBytes}.`);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    total += chunk.length;
-    if (total > maxBytes) throw new AppError('MEDIA_TOO_LARGE', `The media is larger than the ${maxBytes}-byte limit.`);
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
-}
-
-async function fetchMedia(url: string, limits: MediaLimits): Promise<{ data: Buffer; mimetype: string | undefined }> {
+function fetchMedia(url: string, limits: MediaLimits): Promise<{ data: Buffer; mimetype: string | undefined }> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -61,25 +43,7 @@ async function fetchMedia(url: string, limits: MediaLimits): Promise<{ data: Buf
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new AppError('VALIDATION_FAILED', 'media.url must be an http:// or https:// URL.');
   }
-  try {
-    // Redirects are followed by hand so every hop passes the address guard.
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      await assertPublicUrl(parsed, limits.allowPrivateUrls, 'media.url');
-      const response = await fetch(parsed, { signal: AbortSignal.timeout(limits.timeoutMs), redirect: 'manual' });
-      const location = response.headers.get('location');
-      if (response.status >= 300 && response.status < 400 && location) {
-        parsed = new URL(location, parsed);
-        continue;
-      }
-      if (!response.ok) throw new AppError('MEDIA_FETCH_FAILED', `Fetching the media URL answered HTTP ${response.status}.`);
-      return { data: await readLimited(response, limits.maxBytes), mimetype: response.headers.get('content-type') ?? undefined };
-    }
-    throw new AppError('MEDIA_FETCH_FAILED', `The media URL redirected more than ${MAX_REDIRECTS} times.`);
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${limits.timeoutMs} ms` : error instanceof Error ? error.message : String(error);
-    throw new AppError('MEDIA_FETCH_FAILED', `The media URL could not be fetched: ${reason}.`);
-  }
+  return downloadMedia(parsed, limits);
 }
 
 export async function loadMedia(kind: string, input: MediaInput, limits: MediaLimits): Promise<MediaPayload> {

@@ -163,6 +163,8 @@ export interface WebhookRepository {
   list(query: WebhookListQuery): Promise<WebhookRecord[]>;
   listEnabled(): Promise<WebhookRecord[]>;
   update(id: string, patch: Partial<Pick<WebhookRecord, 'url' | 'events' | 'headers' | 'secret' | 'enabled' | 'description'>>, at: number): Promise<WebhookRecord | undefined>;
+  /** Sets the stored headers only if they are still `expected` (a concurrent update wins); true when set. */
+  replaceHeaders(id: string, expected: string, next: string): Promise<boolean>;
   /** Deletes the webhook and its delivery log. */
   delete(id: string): Promise<boolean>;
 }

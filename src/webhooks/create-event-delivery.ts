@@ -7,6 +7,8 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { EventRecord } from '../domain/records.ts';
 import type { Logger } from '../logging/logger.ts';
+import { parseAllowlist } from '../net/address-policy.ts';
+import { createOutboundGuard, type ResolveHost } from '../net/outbound-guard.ts';
 import type { AuthStateCipher } from '../security/cipher.ts';
 import type { Storage } from '../storage/ports.ts';
 import { EventService } from '../events/event-service.ts';
@@ -33,8 +35,26 @@ export interface EventDelivery {
   stop(): Promise<void>;
 }
 
-export function createEventDelivery(deps: { config: Readonly<Config>; storage: Storage; clock: Clock; newId: () => string; logger: Logger; cipher: AuthStateCipher; nodeId: string }): EventDelivery {
+export interface EventDeliveryDeps {
+  config: Readonly<Config>;
+  storage: Storage;
+  clock: Clock;
+  newId: () => string;
+  logger: Logger;
+  cipher: AuthStateCipher;
+  /** Host name resolution for webhook URLs (tests inject answers); getaddrinfo by default. */
+  resolveHost?: ResolveHost | undefined;
+  /** This node: names the webhook deliveries it claims. */
+  nodeId: string;
+}
+
+export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
   const { config, storage, clock, newId } = deps;
+  const guard = createOutboundGuard({
+    allowPrivateUrls: config.webhooks.allowPrivateUrls,
+    allowlist: parseAllowlist(config.privateUrlAllowlist),
+    ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}),
+  });
   const logger = deps.logger.child({ component: 'webhooks' });
   const secrets = createSecretBox(deps.cipher);
   let metrics: WebhookMetrics = { attempt: () => undefined, delivered: () => undefined };
@@ -44,13 +64,13 @@ export function createEventDelivery(deps: { config: Readonly<Config>; storage: S
     logger,
     newId,
     config: config.webhooks,
-    send: createHttpSender({ timeoutMs: config.webhooks.timeoutMs, allowPrivateUrls: config.webhooks.allowPrivateUrls }),
+    send: createHttpSender({ timeoutMs: config.webhooks.timeoutMs, guard }),
     secrets,
     metrics: { attempt: (r, s) => metrics.attempt(r, s), delivered: (s) => metrics.delivered(s) },
     nodeId: deps.nodeId,
   });
   const changed = () => dispatcher.changed();
-  const webhooks = new WebhookService({ storage, clock, newId, secrets, allowPrivateUrls: config.webhooks.allowPrivateUrls, changed });
+  const webhooks = new WebhookService({ storage, clock, newId, secrets, guard, changed });
   const deliveries = new DeliveryService({ storage, clock, newId, webhooks, changed });
   const events = new EventService(storage);
   const hub = new EventHub();

@@ -7,7 +7,7 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { EventRecord } from '../domain/records.ts';
-import type { DeliveryRecord } from '../domain/webhooks.ts';
+import type { DeliveryRecord, WebhookRecord } from '../domain/webhooks.ts';
 import type { WebhookConfig } from '../config/config.ts';
 import { deliveryGroupKey, type DeliveryOutcome, type Storage } from '../storage/ports.ts';
 import { FanOut } from './fan-out.ts';
@@ -192,7 +192,7 @@ export class WebhookDispatcher {
     }
   }
 
-  private async attempt(delivery: DeliveryRecord, event: EventRecord | undefined, cached: { url: string; headers: Record<string, string>; secret: string; id: string } | undefined): Promise<void> {
+  private async attempt(delivery: DeliveryRecord, event: EventRecord | undefined, cached: Pick<WebhookRecord, 'id' | 'url' | 'headers' | 'secret'> | undefined): Promise<void> {
     const webhook = cached ?? (await this.deps.storage.webhooks.get(delivery.webhookId));
     if (!webhook) return; // deleted meanwhile: its deliveries went with it
     let result: AttemptResult;
@@ -200,7 +200,7 @@ export class WebhookDispatcher {
       result = { statusCode: null, error: 'the event is no longer retained', latencyMs: 0, retryAfterMs: null, permanent: true };
     } else {
       const secret = this.deps.secrets.open(webhook.id, webhook.secret);
-      result = await this.deps.send({ url: webhook.url, headers: webhook.headers, secret }, event);
+      result = await this.deps.send({ url: webhook.url, headers: this.deps.secrets.openHeaders(webhook.id, webhook.headers), secret }, event);
     }
     const now = this.deps.clock.now();
     const outcome = outcomeOf(delivery, result, now, { baseMs: this.deps.config.retryBaseMs, maxMs: this.deps.config.retryMaxMs, windowMs: this.deps.config.retryWindowMs });

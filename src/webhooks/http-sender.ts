@@ -6,13 +6,15 @@
  * received 220 messages/s), more than recording the event. Redirects are not followed (a 3xx is a
  * failed attempt), the answer's status decides, and its body is drained and dropped so the
  * connection can carry the next event.
+ *
+ * The SSRF guard is in the agents (net/outbound-guard.ts): every new connection checks the address
+ * it dials, so a DNS answer that changed since the webhook was accepted cannot reach an internal host.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { EventRecord } from '../domain/records.ts';
 import { eventEnvelope } from '../domain/webhooks.ts';
-import { assertPublicUrl } from '../net/url-guard.ts';
-import { isAppError } from '../errors/app-error.ts';
+import { AddressNotAllowedError, type OutboundGuard } from '../net/outbound-guard.ts';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign } from './signer.ts';
 import { parseRetryAfter, type AttemptResult } from './retry-rules.ts';
 
@@ -24,7 +26,7 @@ export interface SendTarget {
 
 export interface SenderOptions {
   timeoutMs: number;
-  allowPrivateUrls: boolean;
+  guard: OutboundGuard;
 }
 
 export type EventSender = (target: SendTarget, event: EventRecord) => Promise<AttemptResult>;
@@ -50,10 +52,7 @@ function firstHeader(response: IncomingMessage, name: string): string | undefine
 }
 
 export function createHttpSender(options: SenderOptions): EventSender {
-  const agents = {
-    http: new HttpAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
-    https: new HttpsAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
-  };
+  const agents = options.guard.agents({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
 
   const post = (url: URL, headers: OutgoingHttpHeaders, body: string): Promise<Answer> =>
     new Promise((resolve, reject) => {
@@ -77,8 +76,6 @@ export function createHttpSender(options: SenderOptions): EventSender {
     const elapsed = () => Math.round(performance.now() - started);
     try {
       const url = new URL(target.url);
-      // Checked per attempt, not only at creation: DNS may have changed since.
-      await assertPublicUrl(url, options.allowPrivateUrls, 'webhook URL');
       const body = JSON.stringify(eventEnvelope(event));
       const timestamp = Math.floor(Date.now() / 1000);
       const answer = await post(url, {
@@ -98,7 +95,8 @@ export function createHttpSender(options: SenderOptions): EventSender {
         retryAfterMs: parseRetryAfter(answer.retryAfter ?? null, Date.now()),
       };
     } catch (error) {
-      if (isAppError(error)) return { statusCode: null, error: error.message.slice(0, 300), latencyMs: elapsed(), retryAfterMs: null, permanent: error.code === 'URL_NOT_ALLOWED' };
+      // A refused address is not retried: it is the webhook's URL that has to change.
+      if (error instanceof AddressNotAllowedError) return { statusCode: null, error: `webhook URL: ${error.message}`.slice(0, 300), latencyMs: elapsed(), retryAfterMs: null, permanent: true };
       return { statusCode: null, error: describe(error).slice(0, 300), latencyMs: elapsed(), retryAfterMs: null };
     }
   };

@@ -6,9 +6,10 @@ import { AppError } from '../errors/app-error.ts';
 import { requireScope } from '../sessions/session-service.ts';
 import type { Storage } from '../storage/ports.ts';
 import { webhookLevel, type WebhookLevel, type WebhookRecord } from '../domain/webhooks.ts';
-import { assertPublicUrl } from '../net/url-guard.ts';
+import { assertAllowedUrl } from '../net/url-guard.ts';
+import type { OutboundGuard } from '../net/outbound-guard.ts';
 import { generateSecret } from './signer.ts';
-import type { SecretBox } from './secret-box.ts';
+import { isClearHeaders, type SecretBox } from './secret-box.ts';
 
 export interface WebhookInput {
   url: string;
@@ -30,6 +31,7 @@ export interface WebhookView {
   sessionId: string | null;
   url: string;
   events: string[];
+  /** Names of the custom headers, each with the value REDACTED: they carry the receiver's credentials. */
   headers: Record<string, string>;
   enabled: boolean;
   description: string | null;
@@ -41,17 +43,16 @@ export interface WebhookView {
 
 const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'user-agent']);
 
-export function viewOf(webhook: WebhookRecord): WebhookView {
-  const { secret: _secret, ...rest } = webhook;
-  return { ...rest, level: webhookLevel(webhook) };
-}
+/** What answers show instead of a custom header's value; sent back in a PATCH, it keeps the stored value. */
+export const REDACTED = '[redacted]';
 
 export interface WebhookServiceDeps {
   storage: Storage;
   clock: Clock;
   newId: () => string;
   secrets: SecretBox;
-  allowPrivateUrls: boolean;
+  /** The early URL check; deliveries are guarded again when they connect (http-sender.ts). */
+  guard: OutboundGuard;
   /** Webhooks changed: the dispatcher reloads them. */
   changed: () => void;
 }
@@ -64,6 +65,8 @@ export class WebhookService {
     const scope = await this.scopeFor(principal, input);
     await this.checkUrl(input.url);
     checkHeaders(input.headers ?? {});
+    const redacted = Object.entries(input.headers ?? {}).find(([, value]) => value === REDACTED);
+    if (redacted) throw redactedWithoutValue(redacted[0]);
     const now = this.deps.clock.now();
     const id = this.deps.newId();
     const secret = input.secret ?? generateSecret();
@@ -72,7 +75,7 @@ export class WebhookService {
       ...scope,
       url: input.url,
       events: input.events ?? ['*'],
-      headers: input.headers ?? {},
+      headers: this.deps.secrets.sealHeaders(id, input.headers ?? {}),
       secret: this.deps.secrets.seal(id, secret),
       enabled: input.enabled ?? true,
       description: input.description ?? null,
@@ -81,7 +84,7 @@ export class WebhookService {
     };
     await this.deps.storage.webhooks.create(record);
     this.deps.changed();
-    return { ...viewOf(record), secret };
+    return { ...this.view(record), secret };
   }
 
   async list(principal: Principal, query: { session?: string; tenant?: string }): Promise<WebhookView[]> {
@@ -90,28 +93,66 @@ export class WebhookService {
     if (own !== undefined && query.tenant !== undefined && query.tenant !== own) return [];
     const tenantId = own ?? query.tenant;
     const rows = await this.deps.storage.webhooks.list({ ...(tenantId !== undefined ? { tenantId } : {}), ...(query.session ? { sessionId: query.session } : {}) });
-    return rows.map(viewOf);
+    return rows.map((row) => this.view(row));
   }
 
   async get(principal: Principal, id: string): Promise<WebhookView> {
-    return viewOf(await this.visible(principal, id));
+    return this.view(await this.visible(principal, id));
   }
 
   async update(principal: Principal, id: string, patch: WebhookPatch): Promise<WebhookView> {
     const existing = await this.visible(principal, id);
     if (patch.url !== undefined) await this.checkUrl(patch.url);
     if (patch.headers !== undefined) checkHeaders(patch.headers);
-    const { secret, ...rest } = patch;
-    const updated = await this.deps.storage.webhooks.update(existing.id, { ...rest, ...(secret !== undefined ? { secret: this.deps.secrets.seal(id, secret) } : {}) }, this.deps.clock.now());
+    const { secret, headers, ...rest } = patch;
+    const sealed = {
+      ...(secret !== undefined ? { secret: this.deps.secrets.seal(existing.id, secret) } : {}),
+      ...(headers !== undefined ? { headers: this.deps.secrets.sealHeaders(existing.id, this.keepRedacted(existing, headers)) } : {}),
+    };
+    const updated = await this.deps.storage.webhooks.update(existing.id, { ...rest, ...sealed }, this.deps.clock.now());
     if (!updated) throw new AppError('WEBHOOK_NOT_FOUND');
     this.deps.changed();
-    return { ...viewOf(updated), ...(secret !== undefined ? { secret } : {}) };
+    return { ...this.view(updated), ...(secret !== undefined ? { secret } : {}) };
   }
 
   async delete(principal: Principal, id: string): Promise<void> {
     const existing = await this.visible(principal, id);
     await this.deps.storage.webhooks.delete(existing.id);
     this.deps.changed();
+  }
+
+  /**
+   * Seals the custom headers of webhooks stored in clear by earlier versions; run at start. Each row
+   * is replaced only if it is still the clear value read, so an update meanwhile is never undone.
+   */
+  async sealClearHeaders(): Promise<number> {
+    let sealed = 0;
+    for (const webhook of await this.deps.storage.webhooks.list({})) {
+      if (!isClearHeaders(webhook.headers)) continue;
+      const next = this.deps.secrets.sealHeaders(webhook.id, this.deps.secrets.openHeaders(webhook.id, webhook.headers));
+      if (await this.deps.storage.webhooks.replaceHeaders(webhook.id, webhook.headers, next)) sealed += 1;
+    }
+    if (sealed > 0) this.deps.changed();
+    return sealed;
+  }
+
+  private view(webhook: WebhookRecord): WebhookView {
+    const { secret: _secret, headers, ...rest } = webhook;
+    const names = Object.keys(this.deps.secrets.openHeaders(webhook.id, headers));
+    return { ...rest, headers: Object.fromEntries(names.map((name) => [name, REDACTED])), level: webhookLevel(webhook) };
+  }
+
+  /** A header sent back as REDACTED keeps its stored value; one the webhook does not have is an error. */
+  private keepRedacted(existing: WebhookRecord, headers: Record<string, string>): Record<string, string> {
+    if (!Object.values(headers).includes(REDACTED)) return headers;
+    const stored = this.deps.secrets.openHeaders(existing.id, existing.headers);
+    const storedByName = new Map(Object.entries(stored).map(([name, value]) => [name.toLowerCase(), value]));
+    return Object.fromEntries(Object.entries(headers).map(([name, value]) => {
+      if (value !== REDACTED) return [name, value];
+      const kept = storedByName.get(name.toLowerCase());
+      if (kept === undefined) throw redactedWithoutValue(name);
+      return [name, kept];
+    }));
   }
 
   /** The webhook if this principal may manage it; otherwise 404, exactly like a missing one. */
@@ -147,12 +188,16 @@ export class WebhookService {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AppError('WEBHOOK_URL_INVALID', 'The webhook URL must use http:// or https://.', { field: 'body.url' });
     try {
-      await assertPublicUrl(url, this.deps.allowPrivateUrls, 'webhook URL');
+      await assertAllowedUrl(this.deps.guard, url, 'webhook URL');
     } catch (error) {
       if (error instanceof AppError && error.code === 'MEDIA_FETCH_FAILED') throw new AppError('WEBHOOK_URL_INVALID', error.message, { field: 'body.url' });
       throw error;
     }
   }
+}
+
+function redactedWithoutValue(name: string): AppError {
+  return new AppError('VALIDATION_FAILED', `headers.${name} is "${REDACTED}" but the webhook has no stored value for it: send the real value.`, { field: `body.headers.${name}` });
 }
 
 function checkHeaders(headers: Record<string, string>): void {

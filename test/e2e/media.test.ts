@@ -6,6 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { eventually } from '../helpers/test-app.ts';
 import { pairByQr, startE2E, type E2E } from './harness.ts';
 import { multipartBody } from '../helpers/multipart.ts';
@@ -14,12 +16,26 @@ const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUl
 
 describe('media between two wafleet sessions (real Baileys ↔ sim/ media host)', () => {
   let e: E2E;
+  let files: Server;
+  let filesUrl: string;
   before(async () => {
-    e = await startE2E();
+    // A file host for media by URL. Private URLs stay refused; only this address is allowed.
+    files = createServer((req, res) => {
+      if (req.url === '/dot.png') res.writeHead(200, { 'content-type': 'image/png' }).end(PNG_1PX);
+      else if (req.url === '/latest.png') res.writeHead(302, { location: '/dot.png' }).end();
+      else if (req.url === '/internal.png') res.writeHead(302, { location: 'http://127.0.0.2/dot.png' }).end();
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+    e = await startE2E({ privateUrlAllowlist: ['127.0.0.1'] });
     await pairByQr(e, 'm-alice', '15550400001');
     await pairByQr(e, 'm-bob', '15550400002');
   });
-  after(() => e.close());
+  after(async () => {
+    await e.close();
+    await new Promise<void>((resolve) => files.close(() => resolve()));
+  });
 
   async function sendAndFetch(payload: Record<string, unknown>): Promise<{ received: any; bytes: Buffer; contentType: string }> {
     const sent = await e.app.request({ method: 'POST', url: '/v1/sessions/m-alice/messages', key: e.key, payload: { to: '15550400002', ...payload } });
@@ -67,6 +83,16 @@ describe('media between two wafleet sessions (real Baileys ↔ sim/ media host)'
     const sticker = await sendAndFetch({ type: 'sticker', media: { base64: webp.toString('base64'), mimetype: 'image/webp' } });
     assert.equal(sticker.received.type, 'sticker');
     assert.ok(sticker.bytes.equals(webp));
+  });
+
+  test('an image by URL, through a redirect, arrives byte-exact; a redirect to an internal address is refused', async () => {
+    const { received, bytes } = await sendAndFetch({ type: 'image', caption: 'by url', media: { url: `${filesUrl}/latest.png` } });
+    assert.equal(received.content.caption, 'by url');
+    assert.equal(received.content.media.mimetype, 'image/png');
+    assert.ok(bytes.equals(PNG_1PX));
+    const refused = await e.app.request({ method: 'POST', url: '/v1/sessions/m-alice/messages', key: e.key, payload: { to: '15550400002', type: 'image', media: { url: `${filesUrl}/internal.png` } } });
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.equal(refused.json().error.code, 'URL_NOT_ALLOWED');
   });
 
   test('a multipart upload arrives and downloads byte-exact', async () => {

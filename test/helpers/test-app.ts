@@ -23,7 +23,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(overrides: Partial<Config> = {}, dataDir?: string, options: Pick<WafleetOptions, 'clock'> = {}): Promise<TestApp> {
+export async function createTestApp(overrides: Partial<Config> = {}, dataDir?: string, options: Pick<WafleetOptions, 'clock' | 'resolveHost'> = {}): Promise<TestApp> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'wafleet-test-'));
   const config = loadConfig(
     { WAFLEET_ADMIN_KEY: ADMIN_KEY, WAFLEET_MASTER_KEY: randomBytes(32).toString('base64') },

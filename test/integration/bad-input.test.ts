@@ -33,6 +33,12 @@ describe('bad input gets a clear 4xx with a registry code and changes nothing', 
     await expectRejected({ method: 'POST', url: '/v1/sessions', key, headers: { 'content-type': 'application/json' }, payload: '{"id": "x",' }, 400, 'INVALID_JSON');
   });
 
+  test('numbers that parse to Infinity are refused, not a 500', async () => {
+    await expectRejected({ method: 'GET', url: '/v1/sessions?offset=1e309', key }, 400, 'VALIDATION_FAILED', /offset/);
+    await expectRejected({ method: 'GET', url: '/v1/sessions?limit=-1e309', key }, 400, 'VALIDATION_FAILED', /limit/);
+    await expectRejected({ method: 'POST', url: '/v1/webhooks/w1/replay', key, payload: '{"from":1e999}', headers: { 'content-type': 'application/json' } }, 400, 'VALIDATION_FAILED', /from/);
+  });
+
   test('unknown fields are named', async () => {
     await expectRejected({ method: 'POST', url: '/v1/sessions', key, payload: { id: 'x', engine: 'fake', colour: 'red' } }, 400, 'VALIDATION_FAILED', /colour/);
     await expectRejected({ method: 'POST', url: '/v1/sessions', key, payload: { id: 'x', engine: 'fake', config: { proxyy: 'a' } } }, 400, 'VALIDATION_FAILED', /proxyy/);

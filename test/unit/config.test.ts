@@ -51,3 +51,20 @@ test('WAFLEET_TRUST_PROXY: off by default, a hop count, or proxy addresses; anyt
     });
   }
 });
+
+test('the private-URL allowlist and CORS origins are checked entry by entry', () => {
+  const config = loadConfig({ WAFLEET_PRIVATE_URL_ALLOWLIST: '10.0.5.7, fd00:1::/32', WAFLEET_CORS_ORIGINS: 'https://app.example.com,http://localhost:5173' });
+  assert.deepEqual(config.privateUrlAllowlist, ['10.0.5.7', 'fd00:1::/32']);
+  assert.deepEqual(config.corsOrigins, ['https://app.example.com', 'http://localhost:5173']);
+  const bad: Array<[string, string, RegExp]> = [
+    ['WAFLEET_PRIVATE_URL_ALLOWLIST', '10.0.0.0/8,intranet', /"intranet" is not an IP address or CIDR range/],
+    ['WAFLEET_PRIVATE_URL_ALLOWLIST', '10.0.0.0/40', /"10\.0\.0\.0\/40"/],
+    ['WAFLEET_CORS_ORIGINS', '*', /"\*", which is not an origin/],
+    ['WAFLEET_CORS_ORIGINS', 'https://app.example.com/', /not an origin/],
+    ['WAFLEET_CORS_ORIGINS', 'app.example.com', /not an origin/],
+    ['WAFLEET_CORS_ORIGINS', 'ftp://files.example.com', /not an origin/],
+  ];
+  for (const [variable, value, reason] of bad) {
+    assert.throws(() => loadConfig({ [variable]: value }), (error: unknown) => error instanceof ConfigError && error.variable === variable && reason.test(error.message), `${variable}=${value}`);
+  }
+});

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { EventRecord } from '../../src/domain/records.ts';
 import { createHttpSender } from '../../src/webhooks/http-sender.ts';
+import { createOutboundGuard } from '../../src/net/outbound-guard.ts';
 import { verify } from '../../src/webhooks/signer.ts';
 
 const event: EventRecord = { id: '01JEVENT0000000000000000001', tenantId: 't1', sessionId: 's1', type: 'message.received', timestamp: 1_700_000_000_000, payload: { text: 'hi' } };
@@ -39,7 +40,7 @@ function close(server: Server): Promise<void> {
 
 test('webhook sender: a signed JSON POST with the target headers; later events reuse the connection', async (t) => {
   const rx = await receiver(t, (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('received, thanks'));
-  const send = createHttpSender({ timeoutMs: 2000, allowPrivateUrls: true });
+  const send = createHttpSender({ timeoutMs: 2000, guard: createOutboundGuard({ allowPrivateUrls: true }) });
   for (let i = 0; i < 3; i++) {
     const result = await send({ url: rx.url, headers: { 'x-tenant-tag': 'blue' }, secret: SECRET }, event);
     assert.deepEqual({ statusCode: result.statusCode, error: result.error, retryAfterMs: result.retryAfterMs }, { statusCode: 200, error: null, retryAfterMs: null });
@@ -63,7 +64,7 @@ test('webhook sender: a redirect is not followed; Retry-After is read; a big ans
     if (calls === 1) res.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere' }).end();
     else res.writeHead(503, { 'retry-after': '7' }).end('x'.repeat(200_000));
   });
-  const send = createHttpSender({ timeoutMs: 2000, allowPrivateUrls: true });
+  const send = createHttpSender({ timeoutMs: 2000, guard: createOutboundGuard({ allowPrivateUrls: true }) });
   const redirected = await send({ url: rx.url, headers: {}, secret: SECRET }, event);
   assert.equal(redirected.statusCode, 302);
   assert.equal(redirected.error, 'HTTP 302');
@@ -75,7 +76,7 @@ test('webhook sender: a redirect is not followed; Retry-After is read; a big ans
 
 test('webhook sender: no answer within the timeout is reported as a timeout, not thrown', async (t) => {
   const rx = await receiver(t, () => undefined); // never answers
-  const send = createHttpSender({ timeoutMs: 300, allowPrivateUrls: true });
+  const send = createHttpSender({ timeoutMs: 300, guard: createOutboundGuard({ allowPrivateUrls: true }) });
   const result = await send({ url: rx.url, headers: {}, secret: SECRET }, event);
   assert.equal(result.statusCode, null);
   assert.equal(result.error, 'timeout');
@@ -90,7 +91,7 @@ test('webhook sender: a 2xx whose body never ends counts as delivered at once; t
     res.writeHead(200, { 'content-length': '1000' });
     res.write('partial'); // and never the rest
   });
-  const send = createHttpSender({ timeoutMs: 300, allowPrivateUrls: true });
+  const send = createHttpSender({ timeoutMs: 300, guard: createOutboundGuard({ allowPrivateUrls: true }) });
   const result = await send({ url: rx.url, headers: {}, secret: SECRET }, event);
   assert.deepEqual({ statusCode: result.statusCode, error: result.error }, { statusCode: 200, error: null });
   assert.ok(result.latencyMs < 250, `answered on the status line (${result.latencyMs} ms), not after the timeout`);
@@ -103,12 +104,12 @@ test('webhook sender: connection refused and a refused private URL', async (t) =
   const rx = await receiver(t, (_req, res) => res.end());
   const url = rx.url;
   await close(rx.server);
-  const refused = await createHttpSender({ timeoutMs: 2000, allowPrivateUrls: true })({ url, headers: {}, secret: SECRET }, event);
+  const refused = await createHttpSender({ timeoutMs: 2000, guard: createOutboundGuard({ allowPrivateUrls: true }) })({ url, headers: {}, secret: SECRET }, event);
   assert.equal(refused.statusCode, null);
   assert.match(String(refused.error), /^ECONNREFUSED/);
   assert.notEqual(refused.permanent, true, 'a refused connection is retried');
 
-  const guarded = await createHttpSender({ timeoutMs: 2000, allowPrivateUrls: false })({ url, headers: {}, secret: SECRET }, event);
+  const guarded = await createHttpSender({ timeoutMs: 2000, guard: createOutboundGuard({ allowPrivateUrls: false }) })({ url, headers: {}, secret: SECRET }, event);
   assert.equal(guarded.permanent, true);
-  assert.match(String(guarded.error), /private or loopback/);
+  assert.match(String(guarded.error), /not a public address \(loopback\)/);
 });

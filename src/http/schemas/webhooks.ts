@@ -24,7 +24,7 @@ export const webhook = {
     sessionId: nullableString,
     url: { type: 'string' },
     events: { type: 'array', items: { type: 'string' } },
-    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Custom header names; every value is "[redacted]" (stored encrypted). Sent back in a PATCH, "[redacted]" keeps the stored value.' },
     enabled: { type: 'boolean' },
     description: nullableString,
     createdAt: { type: 'integer' },

@@ -107,7 +107,7 @@ export interface WebhooksTable {
   url: string;
   /** JSON array of type filters. */
   events: string;
-  /** JSON object of custom headers. */
+  /** Custom headers: sealed JSON (base64), or a clear JSON object in rows written before headers were sealed. */
   headers: string;
   /** Sealed secret (base64). */
   secret: string;

@@ -12,7 +12,7 @@ function toWebhook(row: WebhooksTable): WebhookRecord {
     sessionId: row.session_id,
     url: row.url,
     events: fromJson<string[]>(row.events),
-    headers: fromJson<Record<string, string>>(row.headers),
+    headers: row.headers,
     secret: row.secret,
     enabled: Number(row.enabled) === 1,
     description: row.description,
@@ -34,7 +34,7 @@ export class KyselyWebhookRepository implements WebhookRepository {
           session_id: webhook.sessionId,
           url: storableText(webhook.url),
           events: toJson(webhook.events),
-          headers: toJson(webhook.headers),
+          headers: webhook.headers,
           secret: webhook.secret,
           enabled: webhook.enabled ? 1 : 0,
           description: storableText(webhook.description),
@@ -72,12 +72,17 @@ export class KyselyWebhookRepository implements WebhookRepository {
     const values: Partial<WebhooksTable> = { updated_at: at };
     if (patch.url !== undefined) values.url = storableText(patch.url);
     if (patch.events !== undefined) values.events = toJson(patch.events);
-    if (patch.headers !== undefined) values.headers = toJson(patch.headers);
+    if (patch.headers !== undefined) values.headers = patch.headers;
     if (patch.secret !== undefined) values.secret = patch.secret;
     if (patch.enabled !== undefined) values.enabled = patch.enabled ? 1 : 0;
     if (patch.description !== undefined) values.description = storableText(patch.description);
     const result = await this.db.updateTable('webhooks').set(values).where('id', '=', id).executeTakeFirst();
     return Number(result.numUpdatedRows) > 0 ? this.get(id) : undefined;
+  }
+
+  async replaceHeaders(id: string, expected: string, next: string): Promise<boolean> {
+    const result = await this.db.updateTable('webhooks').set({ headers: next }).where('id', '=', id).where('headers', '=', expected).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async delete(id: string): Promise<boolean> {

@@ -6,7 +6,7 @@
  * transaction holding the lock can never finish. Separate processes are fine: they wait for each
  * other through busy_timeout and BEGIN IMMEDIATE (sqlite-dialect.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely } from 'kysely';
@@ -52,8 +52,21 @@ function startCheckpointer(sqlite: BetterSqlite3.Database, options: SqliteStorag
   });
 }
 
+/**
+ * The directory 0700 and the file 0600 when they are new: SQLite gives the -wal and -shm files the
+ * mode of the database file, so creating it first, empty, covers all three.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 function openDatabase(options: SqliteStorageOptions): { db: Kysely<Database>; walSync: WalSync } {
-  mkdirSync(dirname(options.file), { recursive: true });
+  createPrivately(options.file);
   const sqlite = new BetterSqlite3(options.file);
   const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
   let checkpointer: WalCheckpointer | undefined;

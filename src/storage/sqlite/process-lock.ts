@@ -4,7 +4,7 @@
  * exclusive SQLite transaction held open on a small file beside the database: the operating system
  * drops it when the process ends, however it ends (even kill -9), so a stale lock cannot exist.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 
@@ -19,8 +19,11 @@ export class DataDirInUseError extends Error {
 
 /** Takes the data dir for this process; the returned function gives it back. */
 export function lockDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
-  const lock = new BetterSqlite3(join(dataDir, LOCK_FILE_NAME), { timeout: 0 });
+  // The data dir holds secrets: created private, like the database beside it.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, LOCK_FILE_NAME);
+  closeSync(openSync(file, 'a', 0o600));
+  const lock = new BetterSqlite3(file, { timeout: 0 });
   try {
     lock.pragma('locking_mode = EXCLUSIVE');
     lock.exec('begin exclusive');

@@ -14,7 +14,7 @@ function webhook(id: string, overrides: Partial<WebhookRecord> = {}): WebhookRec
     sessionId: null,
     url: 'https://example.com/hook',
     events: ['message.*', 'session.status'],
-    headers: { 'X-Team': 'support ü' },
+    headers: 'sealed-headers',
     secret: 'sealed-secret',
     enabled: true,
     description: 'desc',
@@ -74,6 +74,17 @@ export function registerWebhookCases(ctx: StorageContext): void {
         assert.equal(await storage.webhooks.update('missing', { enabled: true }, T0), undefined);
         assert.equal(await storage.webhooks.delete('w1'), true);
         assert.equal(await storage.webhooks.delete('w1'), false);
+      }));
+
+    test('webhooks: replaceHeaders sets the headers only while they are still the expected value', () =>
+      ctx.withStorage(async (storage) => {
+        await seedHooks(storage);
+        assert.equal(await storage.webhooks.replaceHeaders('w1', '{"X-Team":"support"}', 'sealed-2'), false, 'not the stored value');
+        assert.equal((await storage.webhooks.get('w1'))?.headers, 'sealed-headers');
+        assert.equal(await storage.webhooks.replaceHeaders('w1', 'sealed-headers', 'sealed-2'), true);
+        assert.equal((await storage.webhooks.get('w1'))?.headers, 'sealed-2');
+        assert.equal((await storage.webhooks.get('w1'))?.updatedAt, T0, 'a re-encryption is not an update by the owner');
+        assert.equal(await storage.webhooks.replaceHeaders('missing', 'sealed-headers', 'x'), false);
       }));
 
     test('enqueue skips a (webhook, event) pair that exists; requeue revives finished rows but not in-flight ones', () =>
