@@ -36,10 +36,12 @@ export class TestCluster {
   constructor(
     readonly sim: RunningSim,
     private readonly baseEnv: Record<string, string> = {},
+    /** A database of its own (e.g. through PgBouncer) instead of a schema in the test database. */
+    private readonly database?: { pooled: string; direct: string; drop(): Promise<void> },
   ) {}
 
-  static async start(baseEnv: Record<string, string> = {}): Promise<TestCluster> {
-    return new TestCluster(await startSim(), baseEnv);
+  static async start(baseEnv: Record<string, string> = {}, database?: { pooled: string; direct: string; drop(): Promise<void> }): Promise<TestCluster> {
+    return new TestCluster(await startSim(), baseEnv, database);
   }
 
   env(id: string, options: NodeOptions): NodeJS.ProcessEnv {
@@ -47,8 +49,9 @@ export class TestCluster {
     return {
       ...inherited,
       NODE_ENV: 'test',
-      DATABASE_URL: PG_URL,
-      WAFLEET_DATABASE_SCHEMA: this.schema,
+      ...(this.database
+        ? { DATABASE_URL: this.database.pooled, WAFLEET_DATABASE_DIRECT_URL: this.database.direct }
+        : { DATABASE_URL: PG_URL, WAFLEET_DATABASE_SCHEMA: this.schema }),
       WAFLEET_HOST: '127.0.0.1',
       WAFLEET_PORT: '0',
       WAFLEET_LOG_LEVEL: process.env.WAFLEET_TEST_NODE_LOG ?? 'info',
@@ -135,7 +138,8 @@ export class TestCluster {
       }
     }
     await this.sim.stop();
-    if (PG_URL) await dropPostgresSchema(PG_URL, this.schema);
+    if (this.database) await this.database.drop();
+    else if (PG_URL) await dropPostgresSchema(PG_URL, this.schema);
   }
 }
 

@@ -2,8 +2,11 @@
  * Bulk session operations: start, stop or restart many sessions (by ids or by status) in one call,
  * with a result per session. Each one goes through SessionService, so tenant walls and the `manage`
  * scope apply exactly as for one session: another tenant's id answers SESSION_NOT_FOUND in its result.
+ * A session another node runs is acted on there.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { SessionForwarding } from '../../cluster/session-forwarding.ts';
+import { clientIp } from '../plugins/forwarding.ts';
 import type { Principal } from '../../auth/principal.ts';
 import type { SessionStatus } from '../../domain/session.ts';
 import { AppError, isAppError } from '../../errors/app-error.ts';
@@ -50,7 +53,31 @@ async function runAll(ids: string[], one: (id: string) => Promise<SessionResult>
   return results;
 }
 
-export function registerBulkSessionRoutes(app: FastifyInstance, deps: { sessions: SessionService }): void {
+/**
+ * One session's action where its connection runs: here, or passed on to the node that runs it
+ * (as POST /v1/sessions/{id}/{action} would be), with the caller's own key.
+ */
+async function actOn(request: FastifyRequest, deps: { sessions: SessionService; forwarding: SessionForwarding }, principal: Principal, id: string, action: Action): Promise<SessionResult> {
+  const route = request.hopFrom ? { local: true as const } : await deps.forwarding.route(id);
+  if (route.local) {
+    const view = await deps.sessions[action](principal, id);
+    return { id, ok: true, status: view.status };
+  }
+  const answer = await deps.forwarding.hops.send(route, {
+    method: 'POST',
+    url: `/v1/sessions/${encodeURIComponent(id)}/${action}`,
+    headers: { authorization: request.headers.authorization, 'x-api-key': request.headers['x-api-key'], 'x-request-id': request.id },
+    body: undefined,
+    clientIp: clientIp(request, deps.forwarding),
+  });
+  if (!answer) throw new AppError('NODE_UNAVAILABLE', `Session "${id}" runs on node "${route.nodeId}", which does not answer.`);
+  let text = '';
+  for await (const chunk of answer.body) text += String(chunk);
+  const json = JSON.parse(text || '{}') as { status?: SessionStatus; error?: { code: string; message: string } };
+  return answer.statusCode < 300 ? { id, ok: true, ...(json.status ? { status: json.status } : {}) } : { id, ok: false, error: json.error ?? { code: 'INTERNAL', message: `HTTP ${answer.statusCode}` } };
+}
+
+export function registerBulkSessionRoutes(app: FastifyInstance, deps: { sessions: SessionService; forwarding: SessionForwarding }): void {
   app.post<{ Body: BulkSessionBody }>('/v1/bulk/sessions', {
     schema: {
       tags: ['sessions'],
@@ -91,8 +118,7 @@ export function registerBulkSessionRoutes(app: FastifyInstance, deps: { sessions
     const ids = await targets(deps.sessions, principal, body);
     const results = await runAll(ids, async (id) => {
       try {
-        const view = await deps.sessions[body.action](principal, id);
-        return { id, ok: true, status: view.status };
+        return await actOn(request, deps, principal, id, body.action);
       } catch (error) {
         if (!isAppError(error)) request.log.error({ err: error, sessionId: id }, `bulk ${body.action} failed`);
         const appError = isAppError(error) ? error : new AppError('INTERNAL');
