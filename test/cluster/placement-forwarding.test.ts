@@ -93,16 +93,21 @@ describe('cluster: placement, forwarding, cluster-wide events (3–5 processes, 
     const owner = (await cluster.ownerOf('p1'))!;
     const elsewhere = [...cluster.nodes.values()].find((n) => n.id !== owner)!;
     const socket = new WebSocket(`${elsewhere.url.replace('http', 'ws')}/v1/events/ws?session=p1&types=message.received`, { headers: { authorization: `Bearer ${cluster.key}` } });
-    const received: string[] = [];
+    const received: Array<{ id: string; text: string }> = [];
     socket.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as { type: string; payload?: { content?: { text?: string } } };
-      if (frame.type === 'message.received') received.push(frame.payload?.content?.text ?? '');
+      const frame = JSON.parse(String(data)) as { id: string; type: string; payload?: { content?: { text?: string } } };
+      if (frame.type === 'message.received') received.push({ id: frame.id, text: frame.payload?.content?.text ?? '' });
     });
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     await simJson(cluster.sim, 'POST', '/admin/contacts', { phone: CONTACT, name: 'Carol' });
     for (let i = 0; i < 5; i++) await simJson(cluster.sim, 'POST', `/admin/contacts/${CONTACT}/send`, { to: phoneOf(1), text: `hello ${i}` });
     await eventually(() => received.length, (n) => n >= 5, 30_000);
-    assert.deepEqual(received, [0, 1, 2, 3, 4].map((i) => `hello ${i}`));
+    assert.deepEqual(received.map((r) => r.text).sort(), [0, 1, 2, 3, 4].map((i) => `hello ${i}`));
+    // In the order of the event log (the owner records them as Baileys decrypts them): the same order a
+    // client on the owner would see, and the order a replay from a cursor gives.
+    const log = await httpJson(cluster.node(owner).url, 'GET', '/v1/events?session=p1&types=message.received&limit=100', cluster.key);
+    const logged = (log.body.items as Array<{ id: string }>).map((e) => e.id).filter((id) => received.some((r) => r.id === id));
+    assert.deepEqual(received.map((r) => r.id), logged);
     socket.close();
   });
 
