@@ -23,6 +23,7 @@ import { runLimited } from './run-limited.ts';
 const ADOPT_BATCH = 500;
 /** Adoption rounds with no orphan between two looks at the node list (dead-node detection). */
 const IDLE_ROUNDS_PER_NODE_CHECK = 5;
+const PRUNE_EVERY_MS = 3_600_000;
 /** Hand-overs wait this long for the send under way to settle before the connection closes. */
 const QUIESCE_MS = 5_000;
 
@@ -52,6 +53,7 @@ export class NodeAgent {
   private url: string;
   private turn = 0;
   private idleRounds = 0;
+  private prunedAt = 0;
   private draining: Promise<void> | undefined;
   private stopping = false;
   private beating: Promise<void> | undefined;
@@ -297,10 +299,17 @@ export class NodeAgent {
     return moved;
   }
 
-  private sampleStats(): Promise<void> {
+  private async sampleStats(): Promise<void> {
     const stats = this.deps.stats.sample();
     const sessions = this.deps.manager.localSessions().length;
-    return this.deps.storage.cluster.appendStats(this.nodeId, Date.now(), { ...stats, sessions });
+    const now = Date.now();
+    await this.deps.storage.cluster.appendStats(this.nodeId, now, { ...stats, sessions });
+    // Samples (and nodes gone for good) older than the retention go, about once an hour.
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
+    const before = now - this.deps.config.statsRetentionMs;
+    await this.deps.storage.cluster.pruneStatsBefore(before);
+    await this.deps.storage.cluster.pruneNodesBefore(before);
   }
 
   private record(type: string, payload: Record<string, unknown>): Promise<void>;

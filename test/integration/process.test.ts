@@ -16,6 +16,29 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 describe('the wafleet process', () => {
+  test('a second process on the same SQLite data dir refuses to start and names the dir; kill -9 leaves no stale lock', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-proc-lock-'));
+    try {
+      const env = cleanEnv({ WAFLEET_DATA_DIR: dataDir, WAFLEET_ADMIN_KEY: 'lock-test-admin-key-0123456789' });
+      const first = serveWafleet(env, [], { compiled: true });
+      const url = await first.url;
+      const second = serveWafleet(env, [], { compiled: true });
+      assert.equal(await second.exit, 1);
+      assert.match(second.output(), /Another wafleet process is serving the data dir/);
+      assert.ok(second.output().includes(dataDir));
+      assert.equal((await fetch(`${url}/health`)).status, 200, 'the first one is untouched');
+      first.kill('SIGKILL');
+      await first.exit;
+      // The operating system dropped the lock with the process: the next start takes it.
+      const third = serveWafleet(env, [], { compiled: true });
+      await third.url;
+      third.kill('SIGTERM');
+      assert.equal(await third.exit, 0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test('first start prints an admin key once that works; the second start does not print one; SIGTERM exits 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wafleet-proc-'));
     try {
