@@ -51,6 +51,13 @@ import type { SessionTransfer } from './sessions/session-transfer.ts';
 import { registerSessionTransferRoutes } from './http/routes/session-transfer.routes.ts';
 import type { AlertAdmin } from './alerts/alert-admin.ts';
 import { registerAlertRoutes } from './http/routes/alerts.routes.ts';
+import cookie from '@fastify/cookie';
+import type { Accounts } from './auth/create-accounts.ts';
+import { registerAuditHook } from './http/plugins/audit.ts';
+import { registerAuthRoutes } from './http/routes/auth.routes.ts';
+import { registerUserRoutes } from './http/routes/users.routes.ts';
+import { registerAuditRoutes } from './http/routes/audit.routes.ts';
+import { registerDashboard } from './http/plugins/dashboard.ts';
 
 /** The outbound pipeline's HTTP surface: sends, queue, bulk jobs, and the per-key rate limit. */
 export interface OutboundHttpDeps {
@@ -87,6 +94,9 @@ export interface AppDeps {
   nodes: NodeService;
   transfer: SessionTransfer;
   alerts: AlertAdmin;
+  accounts: Pick<Accounts, 'logins' | 'users' | 'audit' | 'stats'> & { cookieSecure: 'auto' | 'always' | 'never' };
+  /** The built dashboard (dist/dashboard), or undefined when there is none. */
+  dashboardDir: string | undefined;
 }
 
 /** A hop count becomes proxy-addr's (address, hop) test: trust the first N hops from this server. */
@@ -135,12 +145,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerSystemRoutes(app, { ping: deps.ping, metrics: deps.metrics });
+  await app.register(cookie);
+  await registerDashboard(app, deps.dashboardDir);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const sendBodyLimit = Math.max(deps.bodyLimitBytes, Math.ceil(deps.media.maxBytes * 1.37) + 64 * 1024);
   await app.register(async (v1) => {
-    registerAuth(v1, deps.keys);
+    registerAuth(v1, { keys: deps.keys, logins: deps.accounts.logins });
     registerRateLimit(v1, deps.outbound.rateLimiter, deps.outbound.rateLimitBurst);
     registerSessionForwarding(v1, deps.forwarding);
+    registerAuditHook(v1, { audit: deps.accounts.audit, tenantOfSession: async (id) => (await deps.sessions.tenantOf(id)) });
+    registerAuthRoutes(v1, deps.accounts);
+    registerUserRoutes(v1, deps.accounts);
+    registerAuditRoutes(v1, deps.accounts);
     registerTenantRoutes(v1, deps);
     registerNodeRoutes(v1, deps);
     registerSessionRoutes(v1, deps);

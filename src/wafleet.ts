@@ -45,6 +45,8 @@ import { createAlerts, type Alerts } from './alerts/create-alerts.ts';
 import { createOutboundGuard, type ResolveHost } from './net/outbound-guard.ts';
 import { parseAllowlist } from './net/address-policy.ts';
 import type { MediaLimits } from './messages/media-source.ts';
+import { createAccounts } from './auth/create-accounts.ts';
+import { dashboardDir } from './dashboard-dir.ts';
 
 export interface WafleetOptions {
   logger?: Logger;
@@ -122,7 +124,8 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     }
     await warnAboutWideModes(config, logger);
     const cipher = createCipher(masterKey.key);
-    const eventDelivery = createEventDelivery({ config, storage, clock, newId, logger, cipher, nodeId: config.cluster.nodeId, resolveHost: options.resolveHost });
+    const accounts = createAccounts({ config, storage, clock, newId, logger, masterKey: masterKey.key });
+    const eventDelivery = createEventDelivery({ config, storage, clock, newId, logger, cipher, nodeId: config.cluster.nodeId, resolveHost: options.resolveHost, deliveryFinished: (event, delivered) => accounts.stats.observeDelivery(event, delivered) });
     const media = mediaLimits(config, options.resolveHost);
     const sealedHeaders = await eventDelivery.webhooks.sealClearHeaders();
     if (sealedHeaders > 0) logger.info({ webhooks: sealedHeaders }, 'sealed the custom headers that earlier versions stored in clear');
@@ -140,6 +143,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     const publish = (events: EventRecord[]): void => {
       onEvents(events);
       nodeStats.observe(events);
+      accounts.stats.observe(events);
       late.outbound?.observe(events);
       late.cluster?.announce(events);
       late.countEvents?.(events);
@@ -242,6 +246,8 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       nodes: cluster.nodes,
       transfer: new SessionTransfer({ storage, sessions, manager, engines, cipher, clock }),
       alerts: alerts.admin,
+      accounts: { ...accounts, cookieSecure: config.users.cookieSecure },
+      dashboardDir: dashboardDir(),
     });
 
     let joined = false;
@@ -262,6 +268,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
         await outbound.resumeAll();
         alerts.start();
         await node.starter.idle();
+        accounts.start();
         return count;
       },
       listening: (url) => node.setUrl(url),
@@ -271,6 +278,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
         await outbound.close();
         await alerts.stop();
         await app.close();
+        await accounts.close();
         try {
           if (joined) await cluster.close({ handOver: true });
           else await manager.shutdown();

@@ -111,6 +111,10 @@ export class ApiKeyService {
     for (const [hash, entry] of this.principals) if (entry.principal.keyId === keyId) this.principals.delete(hash);
   }
 
+  get(keyId: string): Promise<ApiKeyRecord | undefined> {
+    return this.storage.apiKeys.get(keyId);
+  }
+
   list(tenantId: string | null): Promise<ApiKeyRecord[]> {
     return this.storage.apiKeys.listByTenant(tenantId);
   }

@@ -163,6 +163,14 @@ const ENV_SCHEMA = {
   WAFLEET_ALERT_INTERVAL_MS: integer(1000, 3_600_000).default(30_000),
   WAFLEET_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   WAFLEET_ALERT_EMAIL_FROM: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').default('wafleet@localhost'),
+  WAFLEET_ACCESS_TOKEN_TTL_MS: integer(10_000, 86_400_000).default(900_000),
+  WAFLEET_REFRESH_TOKEN_TTL_MS: integer(60_000, 365 * 86_400_000).default(30 * 86_400_000),
+  WAFLEET_LOGIN_MAX_ATTEMPTS: integer(1, 100_000).default(10),
+  WAFLEET_LOGIN_MAX_ATTEMPTS_PER_ADDRESS: integer(1, 1_000_000).default(50),
+  WAFLEET_LOGIN_WINDOW_MS: integer(1000, 86_400_000).default(900_000),
+  WAFLEET_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).default('auto'),
+  WAFLEET_AUDIT_RETENTION_MS: integer(60_000, 3650 * 86_400_000).default(90 * 86_400_000),
+  WAFLEET_ANALYTICS_RETENTION_MS: integer(3_600_000, 3650 * 86_400_000).default(400 * 86_400_000),
 } as const;
 
 type EnvSchema = typeof ENV_SCHEMA;
@@ -203,6 +211,7 @@ export interface Config {
   /** fastify's trustProxy: false, a hop count, or the proxies' addresses/CIDRs. */
   trustProxy: false | number | string[];
   alerts: AlertsConfig;
+  users: UsersConfig;
 }
 
 /** This node in the cluster, and the lease timing every node of a cluster should share. */
@@ -233,6 +242,20 @@ export interface AlertsConfig {
   intervalMs: number;
   smtpUrl: string | undefined;
   emailFrom: string;
+}
+
+/** Logins of people (dashboard, Bearer JWT): token lifetimes, login throttling, cookies, audit. */
+export interface UsersConfig {
+  accessTokenTtlMs: number;
+  refreshTokenTtlMs: number;
+  /** Login attempts per account, and per source address, per window (a token bucket refilled over the window). */
+  loginMaxAttempts: number;
+  loginMaxAttemptsPerAddress: number;
+  loginWindowMs: number;
+  /** `auto`: Secure cookies when the request came over HTTPS. */
+  cookieSecure: 'auto' | 'always' | 'never';
+  auditRetentionMs: number;
+  analyticsRetentionMs: number;
 }
 
 export interface WebhookConfig {
@@ -374,6 +397,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     trustProxy: v.WAFLEET_TRUST_PROXY,
     alerts: { intervalMs: v.WAFLEET_ALERT_INTERVAL_MS, smtpUrl: v.WAFLEET_SMTP_URL, emailFrom: v.WAFLEET_ALERT_EMAIL_FROM },
+    users: {
+      accessTokenTtlMs: v.WAFLEET_ACCESS_TOKEN_TTL_MS,
+      refreshTokenTtlMs: v.WAFLEET_REFRESH_TOKEN_TTL_MS,
+      loginMaxAttempts: v.WAFLEET_LOGIN_MAX_ATTEMPTS,
+      loginMaxAttemptsPerAddress: v.WAFLEET_LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
+      loginWindowMs: v.WAFLEET_LOGIN_WINDOW_MS,
+      cookieSecure: v.WAFLEET_COOKIE_SECURE,
+      auditRetentionMs: v.WAFLEET_AUDIT_RETENTION_MS,
+      analyticsRetentionMs: v.WAFLEET_ANALYTICS_RETENTION_MS,
+    },
     ...overrides,
   };
   return Object.freeze(config);

@@ -55,6 +55,16 @@ export const ERROR_CODES = {
   ALERT_NOT_FOUND: { status: 404, message: 'Alert not found.' },
   ALERT_CHANNEL_NOT_FOUND: { status: 404, message: 'Alert channel not found.' },
   ALERT_CHANNEL_INVALID: { status: 400, message: 'The alert channel is not valid.' },
+  INVALID_CREDENTIALS: { status: 401, message: 'The email or password is wrong.' },
+  ACCOUNT_DISABLED: { status: 403, message: 'This account is disabled: ask an admin or the tenant owner to enable it.' },
+  LOGIN_RATE_LIMITED: { status: 429, message: 'Too many login attempts: wait before trying again.' },
+  REFRESH_TOKEN_INVALID: { status: 401, message: 'The refresh token is unknown, expired or revoked: log in again.' },
+  REFRESH_TOKEN_REUSED: { status: 401, message: 'This refresh token was already used, so every token of this login is revoked: log in again.' },
+  CSRF_TOKEN_INVALID: { status: 403, message: 'A cookie-authenticated change needs the X-CSRF-Token header that /v1/auth/login and /v1/auth/me return.' },
+  PASSWORD_TOO_WEAK: { status: 400, message: 'The password does not meet the password policy.' },
+  USER_NOT_FOUND: { status: 404, message: 'User not found.' },
+  USER_EXISTS: { status: 409, message: 'A user with this email already exists.' },
+  USER_SELF_CHANGE: { status: 409, message: 'You cannot disable, delete or change the role of your own account: ask another admin or owner.' },
   INTERNAL: { status: 500, message: 'Internal error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

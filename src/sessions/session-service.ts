@@ -163,6 +163,11 @@ export class SessionService {
     return engineSession.call(method, args);
   }
 
+  /** The tenant a session belongs to (audit rows of admin calls), or undefined when there is none. */
+  async tenantOf(id: string): Promise<string | undefined> {
+    return (await this.deps.storage.sessions.get(id))?.tenantId;
+  }
+
   /** Loads a session the principal may see; another tenant's session is "not found", exactly like a missing one. */
   async load(principal: Principal, id: string, scope: KeyScope): Promise<SessionRecord> {
     requireScope(principal, scope);

@@ -7,6 +7,7 @@ import type { SessionStatus } from '../domain/session.ts';
 import type { ChatRecord, ContactRecord, MessageRecord, MessageStatus } from '../domain/messages.ts';
 import type { OutboundRepositories } from './outbound-ports.ts';
 import type { AlertRepositories } from './alert-ports.ts';
+import type { AccountRepositories } from './account-ports.ts';
 import type { DeliveryRecord, DeliveryStatus, WebhookRecord } from '../domain/webhooks.ts';
 import type { Fence } from '../domain/cluster.ts';
 import type { ClusterBus, ClusterRepository } from './cluster-ports.ts';
@@ -230,7 +231,7 @@ export interface DeliveryRepository {
   setCursor(name: string, eventId: string, at: number): Promise<void>;
 }
 
-export interface Repositories extends OutboundRepositories, AlertRepositories {
+export interface Repositories extends OutboundRepositories, AlertRepositories, AccountRepositories {
   tenants: TenantRepository;
   apiKeys: ApiKeyRepository;
   sessions: SessionRepository;

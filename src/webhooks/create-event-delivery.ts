@@ -46,6 +46,8 @@ export interface EventDeliveryDeps {
   resolveHost?: ResolveHost | undefined;
   /** This node: names the webhook deliveries it claims. */
   nodeId: string;
+  /** Told of each webhook delivery that finished for good (message analytics). */
+  deliveryFinished?: (event: EventRecord, delivered: boolean) => void;
 }
 
 export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
@@ -68,6 +70,7 @@ export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
     secrets,
     metrics: { attempt: (r, s) => metrics.attempt(r, s), delivered: (s) => metrics.delivered(s) },
     nodeId: deps.nodeId,
+    ...(deps.deliveryFinished ? { finished: deps.deliveryFinished } : {}),
   });
   const changed = () => dispatcher.changed();
   const webhooks = new WebhookService({ storage, clock, newId, secrets, guard, changed });

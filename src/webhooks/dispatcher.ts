@@ -32,6 +32,8 @@ export interface DispatcherDeps {
   metrics: WebhookMetrics;
   /** This node: it names the deliveries it claims, so a restart or a dead node's successor releases exactly those. */
   nodeId?: string;
+  /** Told of each delivery that finished for good: delivered, or dead (message analytics). */
+  finished?: (event: EventRecord, delivered: boolean) => void;
 }
 
 export class WebhookDispatcher {
@@ -207,6 +209,7 @@ export class WebhookDispatcher {
     this.finished.push({ id: delivery.id, outcome, at: now });
     this.deps.metrics.attempt(outcome.status === 'pending' ? 'retry' : outcome.status === 'delivered' ? 'delivered' : 'dead', result.latencyMs / 1000);
     if (outcome.status === 'delivered' && event) this.deps.metrics.delivered((Date.now() - event.timestamp) / 1000);
+    if (outcome.status !== 'pending' && event) this.deps.finished?.(event, outcome.status === 'delivered');
     if (outcome.status === 'dead') this.deps.logger.warn({ webhookId: delivery.webhookId, eventId: delivery.eventId, attempts: outcome.attempts, error: outcome.lastError }, 'webhook delivery moved to dead letters');
   }
 }

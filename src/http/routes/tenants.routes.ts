@@ -3,11 +3,20 @@ import type { TenantService } from '../../tenants/tenant-service.ts';
 import type { ApiKeyService } from '../../auth/api-key-service.ts';
 import type { KeyScope } from '../../domain/records.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { requireAdmin } from '../plugins/auth.ts';
+import { principalOf, requireAdmin } from '../plugins/auth.ts';
+import { canManageTenant } from '../../auth/principal.ts';
+import type { FastifyRequest } from 'fastify';
 import { apiKey, errorResponses, scopes, slug, tenant } from '../schemas/common.ts';
 
 interface TenantParams {
   tenant: string;
+}
+
+/** Keys are managed by admins, and by the owner of the tenant they belong to. */
+function requireTenantManager(request: FastifyRequest, tenantId: string): void {
+  const principal = principalOf(request);
+  if (principal.kind === 'tenant' && principal.tenantId !== tenantId) throw new AppError('TENANT_NOT_FOUND', `Tenant "${tenantId}" not found.`);
+  if (!canManageTenant(principal, tenantId)) throw new AppError('FORBIDDEN', 'This needs an admin, or the owner of this tenant.');
 }
 
 const tenantParams = { type: 'object', properties: { tenant: slug }, required: ['tenant'] } as const;
@@ -61,7 +70,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
   app.post<{ Params: TenantParams; Body: { name?: string; scopes: KeyScope[] } }>('/v1/tenants/:tenant/keys', {
     schema: {
       tags: ['keys'],
-      summary: 'Create a tenant API key (admin). The key is shown once.',
+      summary: 'Create a tenant API key (admin or tenant owner). The key is shown once.',
       params: tenantParams,
       body: {
         type: 'object',
@@ -72,16 +81,16 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
       response: { 201: { ...apiKey, properties: { ...apiKey.properties, key: { type: 'string' } } }, ...errorResponses },
     },
   }, async (request, reply) => {
-    requireAdmin(request);
+    requireTenantManager(request, request.params.tenant);
     await deps.tenants.get(request.params.tenant);
     const issued = await deps.keys.issue(request.params.tenant, request.body.name ?? 'api key', request.body.scopes);
     return reply.status(201).send({ ...issued.record, key: issued.key });
   });
 
   app.get<{ Params: TenantParams }>('/v1/tenants/:tenant/keys', {
-    schema: { tags: ['keys'], summary: "List a tenant's keys (admin; secrets are never shown again)", params: tenantParams, response: { 200: { type: 'object', properties: { items: { type: 'array', items: apiKey } } }, ...errorResponses } },
+    schema: { tags: ['keys'], summary: "List a tenant's keys (admin or tenant owner; secrets are never shown again)", params: tenantParams, response: { 200: { type: 'object', properties: { items: { type: 'array', items: apiKey } } }, ...errorResponses } },
   }, async (request) => {
-    requireAdmin(request);
+    requireTenantManager(request, request.params.tenant);
     await deps.tenants.get(request.params.tenant);
     return { items: await deps.keys.list(request.params.tenant) };
   });
@@ -89,13 +98,19 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
   app.delete<{ Params: { keyId: string } }>('/v1/keys/:keyId', {
     schema: {
       tags: ['keys'],
-      summary: 'Revoke an API key (admin)',
+      summary: 'Revoke an API key (admin, or the owner of its tenant)',
       params: { type: 'object', properties: { keyId: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['keyId'] },
       response: { 204: { type: 'null' }, ...errorResponses },
     },
   }, async (request, reply) => {
-    requireAdmin(request);
-    if (request.principal?.keyId === request.params.keyId) {
+    const principal = principalOf(request);
+    if (principal.kind !== 'admin') {
+      requireTenantManager(request, principal.tenantId);
+      const key = await deps.keys.get(request.params.keyId);
+      // Another tenant's key is "not found", exactly like a missing one.
+      if (!key || key.tenantId !== principal.tenantId) throw new AppError('KEY_NOT_FOUND');
+    }
+    if (principal.keyId === request.params.keyId) {
       throw new AppError('KEY_REVOKE_SELF');
     }
     await deps.keys.revoke(request.params.keyId);

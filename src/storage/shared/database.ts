@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { OutboundTables } from './outbound-tables.ts';
 import type { AlertTables } from './alert-tables.ts';
+import type { AccountTables } from './account-tables.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -178,7 +179,7 @@ export interface NodeStatsTable {
   stats: string;
 }
 
-export interface Database extends OutboundTables, AlertTables {
+export interface Database extends OutboundTables, AlertTables, AccountTables {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   sessions: SessionsTable;

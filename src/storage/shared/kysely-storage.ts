@@ -26,6 +26,10 @@ export class KyselyStorage implements Storage {
   readonly tenantPacing: Repositories['tenantPacing'];
   readonly cluster: Storage['cluster'];
   readonly alerts: Repositories['alerts'];
+  readonly users: Repositories['users'];
+  readonly refreshTokens: Repositories['refreshTokens'];
+  readonly audit: Repositories['audit'];
+  readonly analytics: Repositories['analytics'];
   private closed: Promise<void> | undefined;
 
   /**
@@ -55,6 +59,10 @@ export class KyselyStorage implements Storage {
     this.tenantPacing = repos.tenantPacing;
     this.cluster = new KyselyClusterRepository(db, driver);
     this.alerts = repos.alerts;
+    this.users = repos.users;
+    this.refreshTokens = repos.refreshTokens;
+    this.audit = repos.audit;
+    this.analytics = repos.analytics;
   }
 
   /**

@@ -15,6 +15,8 @@ import { KyselyBulkJobRepository } from './bulk-job-repository.ts';
 import { KyselyTenantPacingRepository } from './tenant-pacing-repository.ts';
 import { KyselyWebhookRepository } from './webhook-repository.ts';
 import { KyselyAlertRepository } from './alert-repository.ts';
+import { KyselyRefreshTokenRepository, KyselyUserRepository } from './user-repository.ts';
+import { KyselyAnalyticsRepository, KyselyAuditRepository } from './audit-repository.ts';
 
 /** Repositories over a root Kysely instance or over a transaction (then every call joins it). */
 export function createRepositories(db: Db, dialect: Dialect): Repositories {
@@ -34,5 +36,9 @@ export function createRepositories(db: Db, dialect: Dialect): Repositories {
     bulkJobs: new KyselyBulkJobRepository(db),
     tenantPacing: new KyselyTenantPacingRepository(db),
     alerts: new KyselyAlertRepository(db),
+    users: new KyselyUserRepository(db),
+    refreshTokens: new KyselyRefreshTokenRepository(db),
+    audit: new KyselyAuditRepository(db),
+    analytics: new KyselyAnalyticsRepository(db),
   };
 }

@@ -14,6 +14,9 @@ import { webhookDeliveryHeadsSchema } from './0007-webhook-delivery-heads.ts';
 import { outboundQueueHeldSchema } from './0008-outbound-queue-held.ts';
 import { clusterSchema } from './0010-cluster.ts';
 import { alertsSchema } from './0030-alerts.ts';
+import { usersSchema } from './0040-users.ts';
+import { auditLogSchema } from './0041-audit-log.ts';
+import { messageStatsSchema } from './0042-message-stats.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -27,6 +30,9 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0008-outbound-queue-held': outboundQueueHeldSchema(),
     '0010-cluster': clusterSchema(),
     '0030-alerts': alertsSchema(),
+    '0040-users': usersSchema(dialect),
+    '0041-audit-log': auditLogSchema(dialect),
+    '0042-message-stats': messageStatsSchema(),
   };
 }
 

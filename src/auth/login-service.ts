@@ -1,0 +1,170 @@
+/**
+ * Logins: email + password → a short-lived access token (JWT) and a rotating refresh token. Refresh
+ * tokens are random, stored as SHA-256 hashes, one family per login; presenting a token that was
+ * already exchanged revokes the whole family (a stolen token dies with the login it came from).
+ * Access tokens name their login, so logout, a disabled user or a detected reuse ends them too.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import createCsrfTokens from '@fastify/csrf';
+import type { Clock } from '../clock.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { Storage } from '../storage/ports.ts';
+import type { RateLimiter } from '../outbound/rate-limit/rate-limiter.ts';
+import { normalizeEmail, scopesOf, type UserRecord } from '../domain/users.ts';
+import type { Principal } from './principal.ts';
+import type { AccessTokens } from './access-tokens.ts';
+import { decoyHash, verifyPassword } from './password.ts';
+import { userView, type UserView } from './user-service.ts';
+
+/** How long a checked login (user enabled, not logged out) is trusted before the store is asked again. */
+const CHECK_TTL_MS = 5_000;
+const CHECK_CACHE_MAX = 10_000;
+
+export interface LoginLimits {
+  perAccount: RateLimiter;
+  perAddress: RateLimiter;
+}
+
+export interface IssuedLogin {
+  user: UserView;
+  accessToken: string;
+  /** Seconds the access token lives. */
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresAt: number;
+  /** The login (refresh family) id; CSRF tokens are bound to it. */
+  sessionId: string;
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export class LoginService {
+  private readonly checked = new Map<string, { ok: boolean; until: number }>();
+  private readonly csrf: createCsrfTokens.TokensUserinfo;
+  private decoy: Promise<string> | undefined;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly newId: () => string,
+    private readonly access: AccessTokens,
+    private readonly refreshTtlMs: number,
+    private readonly limits: LoginLimits | undefined,
+    /** Binds CSRF tokens to a login; derived from the master key so every node checks them alike. */
+    csrfKey: Buffer,
+  ) {
+    this.csrf = createCsrfTokens({ userInfo: true, hmacKey: csrfKey });
+  }
+
+  /**
+   * Checks the limits first (per account and per address), then the password. Unknown emails cost
+   * the same scrypt work as wrong passwords, and get the same answer.
+   */
+  async login(emailInput: string, password: string, address: string): Promise<IssuedLogin> {
+    const email = normalizeEmail(emailInput);
+    await this.throttle(email, address);
+    const user = await this.storage.users.getByEmail(email);
+    const valid = await verifyPassword(password, user?.passwordHash ?? (await (this.decoy ??= decoyHash())));
+    if (!user || !valid) throw new AppError('INVALID_CREDENTIALS');
+    if (user.disabledAt !== null) throw new AppError('ACCOUNT_DISABLED');
+    const now = this.clock.now();
+    await this.storage.users.update(user.id, { lastLoginAt: now }, now);
+    return this.issue({ ...user, lastLoginAt: now }, this.newId().toLowerCase());
+  }
+
+  /** Exchanges a refresh token for a new pair; a reused one revokes its family. */
+  async refresh(presented: string | undefined): Promise<IssuedLogin> {
+    if (!presented) throw new AppError('REFRESH_TOKEN_INVALID', 'No refresh token: log in first.');
+    const now = this.clock.now();
+    const token = await this.storage.refreshTokens.getByHash(sha256(presented));
+    if (!token || token.revokedAt !== null || token.expiresAt <= now) throw new AppError('REFRESH_TOKEN_INVALID');
+    if (token.rotatedAt !== null || !(await this.storage.refreshTokens.markRotated(token.id, now))) {
+      await this.endFamily(token.familyId);
+      throw new AppError('REFRESH_TOKEN_REUSED');
+    }
+    const user = await this.storage.users.get(token.userId);
+    if (!user || user.disabledAt !== null) {
+      await this.endFamily(token.familyId);
+      throw new AppError(user ? 'ACCOUNT_DISABLED' : 'REFRESH_TOKEN_INVALID');
+    }
+    return this.issue(user, token.familyId);
+  }
+
+  /** The login a refresh token belongs to, without using it (CSRF checks of /v1/auth/refresh). */
+  async familyOf(presented: string): Promise<string | undefined> {
+    return (await this.storage.refreshTokens.getByHash(sha256(presented)))?.familyId;
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.endFamily(sessionId);
+  }
+
+  /** A principal for a valid access token of a live login, or undefined. */
+  async authenticate(token: string): Promise<Principal | undefined> {
+    const now = this.clock.now();
+    const claims = await this.access.verify(token, now);
+    if (!claims) return undefined;
+    if (!(await this.loginLive(claims.userId, claims.sessionId, now))) return undefined;
+    const user = { id: claims.userId, role: claims.role, sessionId: claims.sessionId };
+    const keyId = `user:${claims.userId}`;
+    if (claims.role === 'admin') return { kind: 'admin', keyId, user };
+    if (claims.tenantId === null) return undefined;
+    return { kind: 'tenant', keyId, tenantId: claims.tenantId, scopes: scopesOf(claims.role), user };
+  }
+
+  /** Forgets cached checks of a user (after disable, password reset, delete) on this node at once. */
+  forgetUser(userId: string): void {
+    for (const key of this.checked.keys()) if (key.startsWith(`${userId} `)) this.checked.delete(key);
+  }
+
+  newCsrfSecret(): string {
+    return this.csrf.secretSync();
+  }
+
+  csrfToken(secret: string, sessionId: string): string {
+    return this.csrf.create(secret, sessionId);
+  }
+
+  csrfValid(secret: string | undefined, token: string | undefined, sessionId: string): boolean {
+    return Boolean(secret && token) && this.csrf.verify(secret!, token!, sessionId);
+  }
+
+  private async issue(user: UserRecord, familyId: string): Promise<IssuedLogin> {
+    const now = this.clock.now();
+    const refreshToken = `wfr_${randomBytes(32).toString('base64url')}`;
+    const refreshExpiresAt = now + this.refreshTtlMs;
+    await this.storage.refreshTokens.create({ id: this.newId().toLowerCase(), userId: user.id, familyId, hash: sha256(refreshToken), createdAt: now, expiresAt: refreshExpiresAt, rotatedAt: null, revokedAt: null });
+    const accessToken = await this.access.sign({ userId: user.id, sessionId: familyId, role: user.role, tenantId: user.tenantId }, now);
+    return { user: userView(user), accessToken, expiresIn: this.access.ttlSeconds, refreshToken, refreshExpiresAt, sessionId: familyId };
+  }
+
+  private async endFamily(familyId: string): Promise<void> {
+    await this.storage.refreshTokens.revokeFamily(familyId, this.clock.now());
+    for (const key of this.checked.keys()) if (key.endsWith(` ${familyId}`)) this.checked.delete(key);
+  }
+
+  private async loginLive(userId: string, familyId: string, now: number): Promise<boolean> {
+    const key = `${userId} ${familyId}`;
+    const cached = this.checked.get(key);
+    if (cached && cached.until > now) return cached.ok;
+    const [user, active] = await Promise.all([this.storage.users.get(userId), this.storage.refreshTokens.familyActive(familyId, now)]);
+    const ok = Boolean(user && user.disabledAt === null && active);
+    if (this.checked.size >= CHECK_CACHE_MAX) this.checked.clear();
+    this.checked.set(key, { ok, until: now + CHECK_TTL_MS });
+    return ok;
+  }
+
+  private async throttle(email: string, address: string): Promise<void> {
+    if (!this.limits) return;
+    const decisions = await Promise.all([
+      this.limits.perAccount.take(`account:${sha256(email)}`),
+      this.limits.perAddress.take(`address:${address}`),
+    ]).catch(() => undefined); // a limiter outage must not lock everyone out
+    const blocked = decisions?.find((decision) => !decision.allowed);
+    if (blocked) {
+      throw new AppError('LOGIN_RATE_LIMITED', `Too many login attempts for this account or from this address: try again in ${blocked.retryAfterSeconds} s.`, { retryAfterSeconds: blocked.retryAfterSeconds });
+    }
+  }
+}
