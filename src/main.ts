@@ -7,12 +7,13 @@ import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { createLogger } from './logging/logger.ts';
 import { runAdminCommand, ADMIN_USAGE } from './cli/admin-commands.ts';
 import { runBackupCommand, BACKUP_USAGE } from './cli/backup-commands.ts';
+import { QR_USAGE, runSessionQr } from './cli/session-qr.ts';
 
 const USAGE = `Usage: wafleet <command> [options]
 
 Commands:
   serve                         start the HTTP API and resume running sessions (default)
-${ADMIN_USAGE}${BACKUP_USAGE}
+${ADMIN_USAGE}${BACKUP_USAGE}${QR_USAGE}
 Configuration comes from WAFLEET_* environment variables (see README).`;
 
 async function serve(config: Readonly<Config>): Promise<void> {
@@ -76,6 +77,14 @@ async function main(argv: string[]): Promise<number> {
     return -1;
   }
   if (command === 'backup' || command === 'restore') return runBackupCommand(config, command, argv);
+  if (command === 'sessions' && rest[0] === 'qr') {
+    const { values: qr } = parseArgs({ args: argv, allowPositionals: true, strict: false, options: { key: { type: 'string' }, url: { type: 'string' }, 'timeout-s': { type: 'string' } } });
+    const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    const timeout = text(qr['timeout-s']);
+    const key = text(qr.key);
+    const url = text(qr.url);
+    return runSessionQr(rest[1], { ...(key ? { key } : {}), ...(url ? { url } : {}), ...(timeout ? { timeoutS: Number(timeout) } : {}) }, config.port);
+  }
   return runAdminCommand(config, command, rest, argv, USAGE);
 }
 

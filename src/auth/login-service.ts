@@ -42,6 +42,8 @@ function sha256(value: string): string {
 
 export class LoginService {
   private readonly checked = new Map<string, { ok: boolean; until: number }>();
+  /** Accounts and addresses whose failed attempts used up their bucket, until when. */
+  private readonly lockedUntil = new Map<string, number>();
   private readonly csrf: createCsrfTokens.TokensUserinfo;
   private decoy: Promise<string> | undefined;
 
@@ -59,15 +61,20 @@ export class LoginService {
   }
 
   /**
-   * Checks the limits first (per account and per address), then the password. Unknown emails cost
-   * the same scrypt work as wrong passwords, and get the same answer.
+   * Failed attempts count against the account and the address; once either has used up its
+   * attempts, every login for it answers 429 until the bucket refills, even with the right password.
+   * Unknown emails cost the same scrypt work as wrong passwords, and get the same answer.
    */
   async login(emailInput: string, password: string, address: string): Promise<IssuedLogin> {
     const email = normalizeEmail(emailInput);
-    await this.throttle(email, address);
+    const keys = [`account:${sha256(email)}`, `address:${address}`] as const;
+    this.refuseIfLocked(keys);
     const user = await this.storage.users.getByEmail(email);
     const valid = await verifyPassword(password, user?.passwordHash ?? (await (this.decoy ??= decoyHash())));
-    if (!user || !valid) throw new AppError('INVALID_CREDENTIALS');
+    if (!user || !valid) {
+      await this.countFailure(keys);
+      throw new AppError('INVALID_CREDENTIALS');
+    }
     if (user.disabledAt !== null) throw new AppError('ACCOUNT_DISABLED');
     const now = this.clock.now();
     await this.storage.users.update(user.id, { lastLoginAt: now }, now);
@@ -156,15 +163,32 @@ export class LoginService {
     return ok;
   }
 
-  private async throttle(email: string, address: string): Promise<void> {
-    if (!this.limits) return;
-    const decisions = await Promise.all([
-      this.limits.perAccount.take(`account:${sha256(email)}`),
-      this.limits.perAddress.take(`address:${address}`),
-    ]).catch(() => undefined); // a limiter outage must not lock everyone out
-    const blocked = decisions?.find((decision) => !decision.allowed);
-    if (blocked) {
-      throw new AppError('LOGIN_RATE_LIMITED', `Too many login attempts for this account or from this address: try again in ${blocked.retryAfterSeconds} s.`, { retryAfterSeconds: blocked.retryAfterSeconds });
+  private refuseIfLocked(keys: readonly string[]): void {
+    const now = this.clock.now();
+    for (const key of keys) {
+      const until = this.lockedUntil.get(key);
+      if (until === undefined) continue;
+      if (until <= now) this.lockedUntil.delete(key);
+      else this.tooMany(Math.ceil((until - now) / 1000));
     }
+  }
+
+  /** Takes a token per failure; an empty bucket locks the account or address until it refills. */
+  private async countFailure(keys: readonly [string, string]): Promise<void> {
+    if (!this.limits) return;
+    const decisions = await Promise.all([this.limits.perAccount.take(keys[0]), this.limits.perAddress.take(keys[1])]).catch(() => undefined); // a limiter outage must not lock everyone out
+    if (!decisions) return;
+    let retryAfter = 0;
+    decisions.forEach((decision, index) => {
+      if (decision.allowed) return;
+      if (this.lockedUntil.size >= CHECK_CACHE_MAX) this.lockedUntil.clear();
+      this.lockedUntil.set(keys[index]!, this.clock.now() + decision.retryAfterSeconds * 1000);
+      retryAfter = Math.max(retryAfter, decision.retryAfterSeconds);
+    });
+    if (retryAfter > 0) this.tooMany(retryAfter);
+  }
+
+  private tooMany(retryAfterSeconds: number): never {
+    throw new AppError('LOGIN_RATE_LIMITED', `Too many failed logins for this account or from this address: try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
   }
 }

@@ -11,6 +11,7 @@ import { isSessionStatus } from '../domain/session.ts';
 import { ApiKeyService } from '../auth/api-key-service.ts';
 import { TenantService } from '../tenants/tenant-service.ts';
 import { isAppError } from '../errors/app-error.ts';
+import { USER_USAGE, runUserCommand } from './user-commands.ts';
 
 export const ADMIN_USAGE = `  migrate                       apply database migrations and exit
   tenants create --id ID [--name NAME] [--max-sessions N]
@@ -18,7 +19,7 @@ export const ADMIN_USAGE = `  migrate                       apply database migra
   keys create --tenant ID --scopes read,send,manage [--name NAME]
   keys create --admin [--name NAME]
   sessions list [--tenant ID] [--status STATUS]
-`;
+${USER_USAGE}`;
 
 const OPTIONS = {
   id: { type: 'string' },
@@ -28,6 +29,9 @@ const OPTIONS = {
   scopes: { type: 'string' },
   admin: { type: 'boolean' },
   status: { type: 'string' },
+  email: { type: 'string' },
+  role: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -35,6 +39,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 async function run(storage: Storage, config: Readonly<Config>, command: string, sub: string | undefined, values: Values): Promise<number> {
   const newId = createIdFactory();
   const key = `${command} ${sub ?? ''}`.trim();
+  if (command === 'users') return runUserCommand(storage, sub, values);
   switch (key) {
     case 'tenants create': {
       if (!values.id) return usageError('tenants create needs --id');
