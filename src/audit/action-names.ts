@@ -32,8 +32,12 @@ export function deriveAction(method: string, routeUrl: string): string {
     return `${noun}.${method === 'POST' ? 'call' : (verbOf[method] ?? method.toLowerCase())}`;
   }
   if (VERBS.has(last) && nouns.length >= 2) return `${singular(nouns.at(-2)!)}.${last}`;
+  // `/v1/bulk/sessions` acts on many sessions at once.
+  if (nouns.at(-2) === 'bulk') return `${singular(last)}.bulk`;
   if (method === 'POST' && last.endsWith('s')) return `${singular(last)}.create`;
   const owner = nouns.length >= 2 ? `${singular(nouns.at(-2)!)}.` : '';
+  // A POST to a singular sub-resource is an action named by it: `session.pairing-code`, `session.presence`.
+  if (method === 'POST') return `${owner}${last}`;
   return `${owner}${last}.${verbOf[method] ?? method.toLowerCase()}`;
 }
 
@@ -47,6 +51,9 @@ export function deriveResource(routeUrl: string, params: Record<string, unknown>
   const fill = (segment: string) => (segment.startsWith(':') ? String(params[segment.slice(1)] ?? segment) : segment);
   const tail = segments.slice(lastParam + 1);
   const base = segments.slice(0, lastParam + 1).map(fill);
-  if (createdId !== undefined && tail.length > 0 && !VERBS.has(tail.at(-1)!)) return [...base, ...tail, createdId].join('/');
-  return (base.length > 0 ? base : tail).join('/');
+  const last = tail.at(-1);
+  // A new member of a collection (`…/messages` → `…/messages/<id>`); actions and settings add nothing.
+  if (createdId !== undefined && last !== undefined && last.endsWith('s') && !VERBS.has(last)) return [...base, ...tail, createdId].join('/');
+  if (base.length > 0) return base.join('/');
+  return (last !== undefined && VERBS.has(last) ? tail.slice(0, -1) : tail).join('/');
 }

@@ -77,14 +77,14 @@ describe('the dashboard in Chromium', { skip: skip ?? false, timeout: 240_000 },
     const canvas = page.locator('canvas[data-qr]');
     await canvas.waitFor({ timeout: 30_000 });
     await page.screenshot({ path: `${shots}link-a-phone.png` });
-    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    await page.evaluate(() => Object.assign(globalThis, { sameDocument: true }));
     const qr = await canvas.getAttribute('data-qr');
     assert.ok(qr && qr.includes(','), 'the QR drawn is the one WhatsApp issued');
     const scan = await simJson(e.sim, 'POST', '/admin/scan-qr', { qr, phone: '15550200001', name: 'UI Phone' });
     assert.equal(scan.status, 200, JSON.stringify(scan.body));
     await page.locator('[data-linked="true"]').waitFor({ timeout: 30_000 });
     assert.match(await page.locator('[data-linked="true"]').textContent() ?? '', /Linked to 15550200001/);
-    assert.equal(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument), true, 'no reload happened');
+    assert.equal(await page.evaluate(() => (globalThis as { sameDocument?: boolean }).sameDocument), true, 'no reload happened');
     await page.screenshot({ path: `${shots}linked.png` });
   });
 
@@ -168,7 +168,8 @@ describe('the dashboard in Chromium', { skip: skip ?? false, timeout: 240_000 },
     await page.locator('tr[data-session="ui-phone"] [data-status="WORKING"]').waitFor();
     await page.screenshot({ path: `${shots}sessions.png` });
     await page.setViewportSize({ width: 390, height: 844 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    // Runs in the page, where `document` exists (this file is compiled without the DOM types).
+    const overflow = await page.evaluate(() => { const root = (globalThis as any).document.documentElement; return root.scrollWidth - root.clientWidth; });
     assert.ok(overflow <= 0, `no sideways scrolling at 390 px (overflow ${overflow} px)`);
     await page.screenshot({ path: `${shots}phone-sessions.png`, fullPage: true });
     await page.setViewportSize({ width: 1280, height: 860 });

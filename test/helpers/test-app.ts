@@ -23,7 +23,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(overrides: Partial<Config> = {}, dataDir?: string, options: Pick<WafleetOptions, 'clock' | 'resolveHost'> = {}): Promise<TestApp> {
+export async function createTestApp(overrides: Partial<Config> = {}, dataDir?: string, options: Pick<WafleetOptions, 'clock' | 'resolveHost' | 'logger'> = {}): Promise<TestApp> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'wafleet-test-'));
   const config = loadConfig(
     { WAFLEET_ADMIN_KEY: ADMIN_KEY, WAFLEET_MASTER_KEY: randomBytes(32).toString('base64') },
@@ -32,10 +32,10 @@ export async function createTestApp(overrides: Partial<Config> = {}, dataDir?: s
   const fake = new FakeEngine();
   const events: EventRecord[] = [];
   const wafleet = await createWafleet(config, {
-    logger: createLogger((process.env.WAFLEET_TEST_LOG as 'silent' | undefined) ?? 'silent'),
     engines: [fake],
     onEvents: (batch) => events.push(...batch),
     ...options,
+    logger: options.logger ?? createLogger((process.env.WAFLEET_TEST_LOG as 'silent' | undefined) ?? 'silent'),
   });
   await wafleet.app.ready();
   return {

@@ -56,7 +56,7 @@ export function registerAuditHook(app: FastifyInstance, deps: AuditHookDeps): vo
     if (READS.has(request.method) || typeof payload !== 'string') return payload;
     const state = ((request as WithState)[AUDIT_STATE] ??= {});
     if (reply.statusCode >= 400) state.code = /"code":"([A-Z_]+)"/.exec(payload)?.[1];
-    else if (reply.statusCode === 201) state.createdId = /^\{"id":"([^"]{1,200})"/.exec(payload)?.[1];
+    else if (reply.statusCode === 201 || reply.statusCode === 202) state.createdId = /^\{"id":"([^"]{1,200})"/.exec(payload)?.[1];
     return payload;
   });
 

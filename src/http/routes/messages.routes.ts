@@ -16,7 +16,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: { messages: Me
 
   app.post<{ Params: { id: string }; Body: SendRequest; Querystring: { mode: SendMode; timeoutMs?: number } }>('/v1/sessions/:id/messages', {
     bodyLimit: deps.sendBodyLimit,
-    config: { forward: 'queue' },
+    config: { forward: 'queue', audit: 'message.send' },
     schema: {
       tags: ['messages'],
       summary: 'Send a message of any type (scope send): stored and queued, then sent in turn with the session\'s pacing',

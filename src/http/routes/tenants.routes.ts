@@ -96,6 +96,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
   });
 
   app.delete<{ Params: { keyId: string } }>('/v1/keys/:keyId', {
+    config: { audit: 'key.revoke' },
     schema: {
       tags: ['keys'],
       summary: 'Revoke an API key (admin, or the owner of its tenant)',
