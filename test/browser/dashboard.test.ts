@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '../../src/config/config.ts';
 import { eventually } from '../helpers/test-app.ts';
@@ -98,6 +98,9 @@ describe('the dashboard in Chromium', { skip: skip ?? false, timeout: 240_000 },
     const id = arrived.find((m) => (m.message.conversation ?? m.message.extendedTextMessage?.text) === 'Hello from the dashboard').id as string;
     await page.locator(`tr[data-message="${id}"] .ticks[data-status="delivered"], tr[data-message="${id}"] .ticks[data-status="read"]`).waitFor({ timeout: 20_000 });
     await page.screenshot({ path: `${shots}session.png`, fullPage: true });
+    // The analytics rollups were fed by the real engine's events.
+    const stats = await eventually(async () => (await e.app.request({ method: 'GET', url: '/v1/analytics/messages?session=ui-phone&bucket=hour', key: e.key })).json(), (s) => s.totals.sent >= 1 && s.totals.delivered + s.totals.read >= 1, 10_000);
+    assert.equal(stats.items[0].sessionId, 'ui-phone');
   });
 
   test('a webhook to a dead receiver shows a dead letter, retried from the UI once the receiver is up', async () => {
@@ -122,6 +125,7 @@ describe('the dashboard in Chromium', { skip: skip ?? false, timeout: 240_000 },
       await page.getByRole('button', { name: 'Refresh' }).first().click();
       return page.locator('[data-dead-letters="none"]').count();
     }, (n) => n === 1, 20_000);
+    await eventually(async () => (await e.app.request({ method: 'GET', url: '/v1/analytics/messages?session=ui-phone', key: e.key })).json().totals, (totals) => totals.webhookFailed >= 1 && totals.webhookOk >= 1, 10_000);
   });
 
   test('logout ends the login: the old cookies no longer open the API', async () => {
@@ -173,6 +177,26 @@ describe('the dashboard in Chromium', { skip: skip ?? false, timeout: 240_000 },
     assert.ok(overflow <= 0, `no sideways scrolling at 390 px (overflow ${overflow} px)`);
     await page.screenshot({ path: `${shots}phone-sessions.png`, fullPage: true });
     await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  test('the Nodes page stays hidden while /v1/nodes answers 404, and shows the cluster once it answers (fixture)', async () => {
+    assert.equal(await page.getByRole('link', { name: 'Nodes' }).count(), 0, 'no cluster today: no Nodes page');
+    const fixture = readFileSync(new URL('../fixtures/nodes.json', import.meta.url), 'utf8');
+    const now = Date.now();
+    const points = Array.from({ length: 30 }, (_, i) => ({ at: now - (30 - i) * 60_000, sessions: 200 + i, cpuPercent: 30 + (i % 7) * 5, rssBytes: (700 + i * 3) * 1048576, eventLoopLagMs: 2 + (i % 4), messagesInPerMin: 500, messagesOutPerMin: 480, apiP95Ms: 15 + (i % 5), apiP99Ms: 40 + (i % 9), errorRate: 0 }));
+    await page.route('**/v1/nodes', (route) => route.fulfill({ contentType: 'application/json', body: fixture }));
+    await page.route('**/v1/nodes/*/stats?**', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ items: points }) }));
+    await page.reload();
+    await page.getByRole('link', { name: 'Nodes' }).click();
+    await page.locator('tr[data-node="node-a"]').waitFor();
+    assert.deepEqual(await page.locator('tr[data-node]').evaluateAll((rows) => rows.map((row) => (row as unknown as { dataset: { node: string } }).dataset.node)), ['node-a', 'node-b', 'node-c']);
+    assert.match(await page.locator('tr[data-node="node-a"]').textContent() ?? '', /250 \/ 500 sessions.*63%.*1024 MiB/);
+    await page.getByRole('button', { name: 'node-a' }).click();
+    await page.getByRole('heading', { name: 'Node node-a, last hour' }).waitFor();
+    assert.equal(await page.locator('.chart canvas').count(), 3, 'CPU, memory and latency charts');
+    await page.screenshot({ path: `${shots}nodes.png`, fullPage: true });
+    await page.unroute('**/v1/nodes');
+    await page.unroute('**/v1/nodes/*/stats?**');
   });
 
   test('no page logged a script error (or a Content-Security-Policy violation)', () => {

@@ -16,6 +16,7 @@ import { registerSessionCases } from './storage/sessions.cases.ts';
 import { registerWebhookCases } from './storage/webhooks.cases.ts';
 import { registerOutboundCases } from './storage/outbound.cases.ts';
 import { registerClusterCases } from './storage/cluster.cases.ts';
+import { registerAccountCases } from './storage/accounts.cases.ts';
 
 export type { CreateStorageOptions, StorageTarget };
 
@@ -42,6 +43,7 @@ const CASE_GROUPS = {
   webhooks: registerWebhookCases,
   outbound: registerOutboundCases,
   cluster: registerClusterCases,
+  accounts: registerAccountCases,
 } as const;
 
 export function registerStorageContract(options: StorageContractOptions): void {
