@@ -181,8 +181,10 @@ describe('the dashboard in Chromium', { skip: skip ?? false, timeout: 240_000 },
 
   test('the Nodes page stays hidden while /v1/nodes answers 404, and shows the cluster once it answers (fixture)', async () => {
     assert.equal(await page.getByRole('link', { name: 'Nodes' }).count(), 0, 'no cluster today: no Nodes page');
-    const fixture = readFileSync(new URL('../fixtures/nodes.json', import.meta.url), 'utf8');
     const now = Date.now();
+    // The fixture's heartbeats, moved to just now (2 s, 20 s ago; the dead one long ago).
+    const nodes = JSON.parse(readFileSync(new URL('../fixtures/nodes.json', import.meta.url), 'utf8')) as { items: Array<{ lastHeartbeatAt: number }> };
+    const fixture = JSON.stringify({ items: nodes.items.map((node) => ({ ...node, lastHeartbeatAt: now - (1_764_867_600_000 - node.lastHeartbeatAt) })) });
     const points = Array.from({ length: 30 }, (_, i) => ({ at: now - (30 - i) * 60_000, sessions: 200 + i, cpuPercent: 30 + (i % 7) * 5, rssBytes: (700 + i * 3) * 1048576, eventLoopLagMs: 2 + (i % 4), messagesInPerMin: 500, messagesOutPerMin: 480, apiP95Ms: 15 + (i % 5), apiP99Ms: 40 + (i % 9), errorRate: 0 }));
     await page.route('**/v1/nodes', (route) => route.fulfill({ contentType: 'application/json', body: fixture }));
     await page.route('**/v1/nodes/*/stats?**', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ items: points }) }));

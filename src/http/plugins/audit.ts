@@ -11,6 +11,8 @@ import { deriveAction, deriveResource } from '../../audit/action-names.ts';
 import { actorOf } from '../../auth/principal.ts';
 
 export interface AuditNote {
+  /** Not worth a row (a refresh attempt with no token at all: every logged-out page load makes one). */
+  skip?: boolean;
   actorId?: string;
   tenantId?: string | null;
   resource?: string;
@@ -68,6 +70,7 @@ export function registerAuditHook(app: FastifyInstance, deps: AuditHookDeps): vo
     if (!principal && typeof config.audit !== 'string') return;
     const state = (request as WithState)[AUDIT_STATE] ?? {};
     const note = request.audit ?? {};
+    if (note.skip) return;
     const actor = principal ? actorOf(principal) : undefined;
     const params = (request.params ?? {}) as Record<string, unknown>;
     const tenantId = note.tenantId !== undefined ? note.tenantId

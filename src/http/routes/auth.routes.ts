@@ -73,6 +73,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
   }, async (request, reply) => {
     const fromBody = request.body?.refreshToken;
     const presented = fromBody ?? request.cookies[REFRESH_COOKIE];
+    if (!presented) request.audit = { skip: true };
     if (!fromBody && presented) {
       const family = await logins.familyOf(presented);
       if (family) checkCsrf(request, logins, family);
@@ -94,6 +95,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
     const principal = principalOf(request);
     if (!principal.user) throw new AppError('FORBIDDEN', 'API keys do not log in or out: revoke the key instead (DELETE /v1/keys/{keyId}).');
     await logins.logout(principal.user.sessionId);
+    request.audit = { resource: `users/${principal.user.id}` };
     clearCookies(reply);
     return reply.status(204).send();
   });
@@ -108,6 +110,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
     },
   }, async (request, reply) => {
     const principal = principalOf(request);
+    if (principal.user) request.audit = { resource: `users/${principal.user.id}` };
     await deps.users.changeOwnPassword(principal, request.body.currentPassword, request.body.newPassword);
     clearCookies(reply);
     return reply.status(204).send();
