@@ -19,6 +19,10 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+export function loggedOut(): void {
+  for (const listener of loggedOutListeners) listener();
+}
+
 export function onLoggedOut(listener: () => void): () => void {
   loggedOutListeners.add(listener);
   return () => loggedOutListeners.delete(listener);
@@ -43,7 +47,7 @@ async function send(method: string, url: string, body: unknown): Promise<Respons
 }
 
 /** One refresh at a time: a second one with the same (then rotated) cookie would look like token theft. */
-function refreshLogin(): Promise<boolean> {
+export function refreshLogin(): Promise<boolean> {
   refreshing ??= send('POST', ENDPOINTS.refresh[1], undefined)
     .then(async (response) => {
       if (!response.ok) return false;
@@ -73,7 +77,7 @@ export async function call<T>(name: EndpointName, options: CallOptions = {}): Pr
   const authRoute = name === 'login' || name === 'refresh';
   if (response.status === 401 && !authRoute) {
     if (await refreshLogin()) response = await send(method, url, options.body);
-    if (response.status === 401) for (const listener of loggedOutListeners) listener();
+    if (response.status === 401) loggedOut();
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();

@@ -4,6 +4,10 @@
  */
 import { useEffect, useRef } from 'preact/hooks';
 import type { EventEnvelope } from './types.ts';
+import { loggedOut, refreshLogin } from './client.ts';
+
+/** The stream's close code for a missing or expired credential (src/realtime/event-stream.ts). */
+const CLOSE_UNAUTHORIZED = 4401;
 
 export interface LiveFilter {
   session?: string;
@@ -16,6 +20,7 @@ export function openLive(filter: LiveFilter, onEvent: (event: EventEnvelope) => 
   let lastId: string | undefined;
   let delay = 500;
   let timer: number | undefined;
+  let renewed = false;
   const connect = () => {
     const url = new URL('/v1/events/ws', location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -25,6 +30,7 @@ export function openLive(filter: LiveFilter, onEvent: (event: EventEnvelope) => 
     socket = new WebSocket(url);
     socket.onopen = () => {
       delay = 500;
+      renewed = false;
       onState?.(true);
     };
     socket.onmessage = (message) => {
@@ -33,9 +39,16 @@ export function openLive(filter: LiveFilter, onEvent: (event: EventEnvelope) => 
       lastId = data.id;
       onEvent(data);
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       onState?.(false);
       if (closed) return;
+      if (event.code === CLOSE_UNAUTHORIZED) {
+        // The access cookie expired while the page was open: renew the login once, then reconnect.
+        if (renewed) return loggedOut();
+        renewed = true;
+        void refreshLogin().then((ok) => (ok ? connect() : loggedOut()));
+        return;
+      }
       timer = window.setTimeout(connect, delay);
       delay = Math.min(delay * 2, 10_000);
     };
