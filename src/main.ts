@@ -24,7 +24,8 @@ async function serve(config: Readonly<Config>): Promise<void> {
   if (wafleet.generatedAdminKey) {
     // Shown once, on stdout rather than in the log stream, because it is a secret.
     process.stdout.write(
-      `\n  wafleet created an admin API key. It is shown only this once; store it safely:\n\n    ${wafleet.generatedAdminKey}\n\n`,
+      `\n  wafleet created an admin API key. It is shown only this once; store it safely:\n\n    ${wafleet.generatedAdminKey}\n\n`
+        + '  To log in to the dashboard, create the first admin user:  npm run wafleet -- users create --email you@example.com --role admin\n\n',
     );
   }
   let stopping = false;
@@ -45,7 +46,7 @@ async function serve(config: Readonly<Config>): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   const address = await wafleet.app.listen({ host: config.host, port: config.port });
   await wafleet.listening(address);
-  logger.info({ address, docs: `${address}/docs`, store: wafleet.storage.driver, node: config.cluster.nodeId }, 'wafleet is listening');
+  logger.info({ address, dashboard: `${address}/dashboard/`, docs: `${address}/docs`, store: wafleet.storage.driver, node: config.cluster.nodeId }, 'wafleet is listening');
   const resumed = await wafleet.resume();
   if (resumed > 0) logger.info({ sessions: resumed }, 'resumed sessions that were running');
 }
