@@ -10,7 +10,7 @@ import type { Clock } from '../clock.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Storage } from '../storage/ports.ts';
 import type { RateLimiter } from '../outbound/rate-limit/rate-limiter.ts';
-import { normalizeEmail, scopesOf, type UserRecord } from '../domain/users.ts';
+import { normalizeEmail, scopesOf, type RefreshTokenRecord, type UserRecord } from '../domain/users.ts';
 import type { Principal } from './principal.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { decoyHash, verifyPassword } from './password.ts';
@@ -87,16 +87,25 @@ export class LoginService {
     const now = this.clock.now();
     const token = await this.storage.refreshTokens.getByHash(sha256(presented));
     if (!token || token.revokedAt !== null || token.expiresAt <= now) throw new AppError('REFRESH_TOKEN_INVALID');
-    if (token.rotatedAt !== null || !(await this.storage.refreshTokens.markRotated(token.id, now))) {
-      await this.endFamily(token.familyId);
-      throw new AppError('REFRESH_TOKEN_REUSED');
-    }
     const user = await this.storage.users.get(token.userId);
     if (!user || user.disabledAt !== null) {
       await this.endFamily(token.familyId);
       throw new AppError(user ? 'ACCOUNT_DISABLED' : 'REFRESH_TOKEN_INVALID');
     }
-    return this.issue(user, token.familyId);
+    // Retiring the old token and storing its successor commit together: a racing use of the same
+    // token waits for this commit, finds it retired, and its family revocation then takes the
+    // successor too. Apart, the successor could be stored after the revocation and survive it.
+    const next = this.newRefreshToken(user.id, token.familyId, now);
+    const rotated = token.rotatedAt === null && (await this.storage.transaction(async (repos) => {
+      if (!(await repos.refreshTokens.markRotated(token.id, now))) return false;
+      await repos.refreshTokens.create(next.record);
+      return true;
+    }));
+    if (!rotated) {
+      await this.endFamily(token.familyId);
+      throw new AppError('REFRESH_TOKEN_REUSED');
+    }
+    return this.issued(user, next, now);
   }
 
   /** The login a refresh token belongs to, without using it (CSRF checks of /v1/auth/refresh). */
@@ -140,11 +149,20 @@ export class LoginService {
 
   private async issue(user: UserRecord, familyId: string): Promise<IssuedLogin> {
     const now = this.clock.now();
-    const refreshToken = `wfr_${randomBytes(32).toString('base64url')}`;
-    const refreshExpiresAt = now + this.refreshTtlMs;
-    await this.storage.refreshTokens.create({ id: this.newId().toLowerCase(), userId: user.id, familyId, hash: sha256(refreshToken), createdAt: now, expiresAt: refreshExpiresAt, rotatedAt: null, revokedAt: null });
+    const next = this.newRefreshToken(user.id, familyId, now);
+    await this.storage.refreshTokens.create(next.record);
+    return this.issued(user, next, now);
+  }
+
+  private newRefreshToken(userId: string, familyId: string, now: number): { secret: string; record: RefreshTokenRecord } {
+    const secret = `wfr_${randomBytes(32).toString('base64url')}`;
+    return { secret, record: { id: this.newId().toLowerCase(), userId, familyId, hash: sha256(secret), createdAt: now, expiresAt: now + this.refreshTtlMs, rotatedAt: null, revokedAt: null } };
+  }
+
+  private async issued(user: UserRecord, next: { secret: string; record: RefreshTokenRecord }, now: number): Promise<IssuedLogin> {
+    const { familyId, expiresAt } = next.record;
     const accessToken = await this.access.sign({ userId: user.id, sessionId: familyId, role: user.role, tenantId: user.tenantId }, now);
-    return { user: userView(user), accessToken, expiresIn: this.access.ttlSeconds, refreshToken, refreshExpiresAt, sessionId: familyId };
+    return { user: userView(user), accessToken, expiresIn: this.access.ttlSeconds, refreshToken: next.secret, refreshExpiresAt: expiresAt, sessionId: familyId };
   }
 
   private async endFamily(familyId: string): Promise<void> {

@@ -68,6 +68,14 @@ describe('logins', () => {
     assert.equal(access.statusCode, 401, 'the access token of a revoked login is refused at once');
   });
 
+  test('two refreshes racing with one token: exactly one wins, and the login is revoked for both', async () => {
+    const first = (await login('olive@acme.test', PASSWORD)).json();
+    const race = await Promise.all([1, 2].map(() => t.request({ method: 'POST', url: '/v1/auth/refresh', key: null, payload: { refreshToken: first.refreshToken } })));
+    assert.deepEqual(race.map((r) => r.statusCode).sort(), [200, 401]);
+    const winner = race.find((r) => r.statusCode === 200)!.json();
+    assert.equal((await t.request({ method: 'POST', url: '/v1/auth/refresh', key: null, payload: { refreshToken: winner.refreshToken } })).statusCode, 401);
+  });
+
   test('logout ends the login: access token and refresh token both stop working', async () => {
     const session = (await login('olive@acme.test', PASSWORD)).json();
     assert.equal((await t.request({ method: 'POST', url: '/v1/auth/logout', key: session.accessToken })).statusCode, 204);
