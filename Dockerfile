@@ -1,5 +1,5 @@
 # wafleet image: `docker build -t wafleet .` — see docs/operations.md.
-# Stage 1 compiles src/ and keeps production dependencies only; the final image holds dist/,
+# Stage 1 compiles src/ and the dashboard and keeps production dependencies only; the final image holds dist/,
 # those node_modules and package.json, runs as the unprivileged `node` user, and node is PID 1
 # (exec-form ENTRYPOINT, no shell in between), so `docker stop`'s SIGTERM reaches wafleet,
 # which drains and exits 0.
@@ -15,6 +15,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The web dashboard's sources: `npm run build` compiles them into dist/dashboard.
+COPY dashboard ./dashboard
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim

@@ -115,7 +115,7 @@ install_app() {
   run mkdir -p "$APP"
   # The sources the build needs, and the deploy files and docs an operator reads; data never.
   # Replaced whole on every run, so an upgrade leaves no file of the old version behind.
-  for item in package.json package-lock.json tsconfig.json tsconfig.build.json src bin deploy docs README.md; do
+  for item in package.json package-lock.json tsconfig.json tsconfig.build.json src dashboard bin deploy docs README.md; do
     run rm -rf "${APP:?}/$item"
     run cp -a "$SOURCE/$item" "$APP/"
   done

@@ -22,7 +22,7 @@ function copySources(stage: string): string[] {
 
 test('the build stage copies files that exist and that .dockerignore lets through', () => {
   const sources = copySources(buildStage);
-  assert.deepEqual(sources, ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src']);
+  assert.deepEqual(sources, ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'dashboard']);
   const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   for (const source of sources) {
     assert.ok(existsSync(join(ROOT, source)), `${source} exists`);
@@ -69,6 +69,8 @@ test('the final image contents start from a clean folder with production depende
   const url = await served.url;
   assert.equal((await fetch(`${url}/health`)).status, 200);
   assert.equal((await fetch(`${url}/ready`)).status, 200);
+  const dashboard = await fetch(`${url}/dashboard/`);
+  assert.deepEqual([dashboard.status, (await dashboard.text()).includes('/dashboard/assets/')], [200, true], 'the image serves the dashboard');
   const key = /(wfk_[A-Za-z0-9_-]{20,})/.exec(served.output())?.[1];
   assert.ok(key, 'first start prints the admin key');
   assert.equal((await fetch(`${url}/v1/tenants`, { headers: { authorization: `Bearer ${key}` } })).status, 200);
