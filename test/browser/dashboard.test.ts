@@ -179,8 +179,12 @@ describe('the dashboard in Chromium', { skip: skip ?? false, timeout: 240_000 },
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
-  test('the Nodes page stays hidden while /v1/nodes answers 404, and shows the cluster once it answers (fixture)', async () => {
-    assert.equal(await page.getByRole('link', { name: 'Nodes' }).count(), 0, 'no cluster today: no Nodes page');
+  test('the Nodes page shows this node from the real API, and a three-node cluster from a fixture', async () => {
+    const real = (await e.app.request({ method: 'GET', url: '/v1/nodes' })).json().items as Array<{ id: string }>;
+    assert.ok(real.length >= 1, 'a single wafleet is a cluster of one');
+    await page.getByRole('link', { name: 'Nodes' }).click();
+    await page.locator(`tr[data-node="${real[0]!.id}"]`).waitFor();
+    assert.match(await page.locator(`tr[data-node="${real[0]!.id}"]`).textContent() ?? '', /active/);
     const now = Date.now();
     // The fixture's heartbeats, moved to just now (2 s, 20 s ago; the dead one long ago).
     const nodes = JSON.parse(readFileSync(new URL('../fixtures/nodes.json', import.meta.url), 'utf8')) as { items: Array<{ lastHeartbeatAt: number }> };
@@ -188,8 +192,7 @@ describe('the dashboard in Chromium', { skip: skip ?? false, timeout: 240_000 },
     const points = Array.from({ length: 30 }, (_, i) => ({ at: now - (30 - i) * 60_000, sessions: 200 + i, cpuPercent: 30 + (i % 7) * 5, rssBytes: (700 + i * 3) * 1048576, eventLoopLagMs: 2 + (i % 4), messagesInPerMin: 500, messagesOutPerMin: 480, apiP95Ms: 15 + (i % 5), apiP99Ms: 40 + (i % 9), errorRate: 0 }));
     await page.route('**/v1/nodes', (route) => route.fulfill({ contentType: 'application/json', body: fixture }));
     await page.route('**/v1/nodes/*/stats?**', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ items: points }) }));
-    await page.reload();
-    await page.getByRole('link', { name: 'Nodes' }).click();
+    await page.getByRole('button', { name: 'Refresh' }).click();
     await page.locator('tr[data-node="node-a"]').waitFor();
     assert.deepEqual(await page.locator('tr[data-node]').evaluateAll((rows) => rows.map((row) => (row as unknown as { dataset: { node: string } }).dataset.node)), ['node-a', 'node-b', 'node-c']);
     assert.match(await page.locator('tr[data-node="node-a"]').textContent() ?? '', /250 \/ 500 sessions.*63%.*1024 MiB/);

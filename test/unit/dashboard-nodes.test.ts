@@ -27,3 +27,9 @@ test('a live node whose heartbeat is late is flagged; a dead one is not "late", 
   assert.equal(rows.find((r) => r.id === 'node-c')!.stale, false);
   assert.equal(rows.find((r) => r.id === 'node-c')!.heartbeat, '127 min ago');
 });
+
+test('a node without a capacity limit or latency figures yet says so instead of printing null', () => {
+  const [node] = nodeRows([{ ...fixture.items[2]!, capacity: null, stats: { ...fixture.items[2]!.stats, apiP95Ms: null, apiP99Ms: null } }], NOW);
+  assert.equal(node!.load, '250 sessions (no limit), weight 2');
+  assert.equal(node!.latency, 'p95 – · p99 – · lag 7 ms');
+});

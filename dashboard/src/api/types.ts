@@ -171,15 +171,16 @@ export interface Analytics {
   totals: Omit<StatsRow, 'sessionId' | 'bucketStart'>;
 }
 
-/** The cluster's nodes (GET /v1/nodes); the page hides itself while the API answers 404. */
+/** The cluster's nodes (GET /v1/nodes; a single node is a cluster of one). The page hides itself where the API answers 404. */
 export interface NodeStats {
   cpuPercent: number;
   rssBytes: number;
   eventLoopLagMs: number;
   messagesInPerMin: number;
   messagesOutPerMin: number;
-  apiP95Ms: number;
-  apiP99Ms: number;
+  /** null until the node has answered enough API calls to tell. */
+  apiP95Ms: number | null;
+  apiP99Ms: number | null;
   errorRate: number;
 }
 
@@ -191,7 +192,8 @@ export interface ClusterNode {
   startedAt: number;
   lastHeartbeatAt: number;
   sessions: number;
-  capacity: number;
+  /** null: no limit. */
+  capacity: number | null;
   weight: number;
   tags: Record<string, string>;
   stats: NodeStats;

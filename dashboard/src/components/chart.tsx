@@ -5,7 +5,8 @@ import 'uplot/dist/uPlot.min.css';
 
 export interface Series {
   label: string;
-  values: number[];
+  /** null: no sample there (uPlot leaves a gap). */
+  values: Array<number | null>;
   color: string;
 }
 
@@ -32,6 +33,6 @@ export function TimeChart({ title, times, series, height = 220 }: { title: strin
       plot.destroy();
     };
   }, [title, times, series, height]);
-  const summary = series.map((s) => `${s.label}: ${s.values.reduce((a, b) => a + b, 0)}`).join(', ');
+  const summary = series.map((s) => `${s.label}: ${s.values.reduce<number>((a, b) => a + (b ?? 0), 0)}`).join(', ');
   return <figure class="chart"><div ref={box} /><figcaption class="visually-hidden">{title}. Totals: {summary}</figcaption></figure>;
 }
