@@ -24,6 +24,8 @@ const ADOPT_BATCH = 500;
 /** Adoption rounds with no orphan between two looks at the node list (dead-node detection). */
 const IDLE_ROUNDS_PER_NODE_CHECK = 5;
 const PRUNE_EVERY_MS = 3_600_000;
+/** Heartbeats between two looks for sessions that should stop (one statement). */
+const BEATS_PER_DESIRED_CHECK = 5;
 /** Hand-overs wait this long for the send under way to settle before the connection closes. */
 const QUIESCE_MS = 5_000;
 
@@ -53,6 +55,7 @@ export class NodeAgent {
   private url: string;
   private turn = 0;
   private idleRounds = 0;
+  private beats = 0;
   private prunedAt = 0;
   private draining: Promise<void> | undefined;
   private stopping = false;
@@ -208,6 +211,10 @@ export class NodeAgent {
     }
     for (const lease of beat.leases) {
       if (!manager.runtime(lease.sessionId) && !this.starter.has(lease.sessionId)) this.starter.enqueue(lease.sessionId);
+    }
+    // Every few beats: sessions running here that were told to stop where this node could not hear it.
+    if (++this.beats % BEATS_PER_DESIRED_CHECK === 0) {
+      for (const sessionId of await storage.cluster.unwanted(ownership.instance)) await manager.stopIfUnwanted(sessionId);
     }
   }
 

@@ -79,6 +79,20 @@ export class SessionManager {
     });
   }
 
+  /**
+   * Stops a session running here whose desired state was set to stopped elsewhere (a node that
+   * could not reach this one, a tenant deleted…); checked under the session's lock, so a start that
+   * came meanwhile wins.
+   */
+  stopIfUnwanted(sessionId: string): Promise<void> {
+    return this.lock.run(sessionId, async () => {
+      const record = await this.deps.storage.sessions.get(sessionId);
+      if (record && record.desiredState === 'running') return;
+      await this.stopRuntime(sessionId);
+      await this.deps.ownership.release(sessionId);
+    });
+  }
+
   async restart(sessionId: string): Promise<void> {
     await this.stop(sessionId);
     await this.start(sessionId);

@@ -75,6 +75,8 @@ export interface ClusterRepository {
   ownerOf(sessionId: string, timing: LeaseTiming): Promise<{ nodeId: string; url: string } | undefined>;
   /** Whether `fence` is the session's current lease (the 440 check, before trusting a write). */
   holds(sessionId: string, fence: Fence): Promise<boolean>;
+  /** Sessions this process holds a lease for that should not run any more (desired state stopped). */
+  unwanted(holder: string): Promise<string[]>;
   /** Sessions that want to run and have no live lease, oldest first. */
   orphans(limit: number, timing: LeaseTiming): Promise<OrphanSession[]>;
 

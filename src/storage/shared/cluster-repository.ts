@@ -252,6 +252,17 @@ export class KyselyClusterRepository implements ClusterRepository {
     return row !== undefined;
   }
 
+  async unwanted(holder: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('session_leases as l')
+      .innerJoin('sessions as s', 's.id', 'l.session_id')
+      .select('l.session_id')
+      .where('l.holder', '=', holder)
+      .where('s.desired_state', '=', 'stopped')
+      .execute();
+    return rows.map((row) => row.session_id);
+  }
+
   async orphans(limit: number, timing: LeaseTiming): Promise<OrphanSession[]> {
     const { rows } = await sql<{ id: string; tenant_id: string; placement: string | null }>`
       select s.id, s.tenant_id, s.placement from sessions as s

@@ -157,6 +157,11 @@ export function registerClusterCases(ctx: StorageContext): void {
         ]);
         assert.deepEqual((await storage.cluster.orphans(10, at(TTL))).map((o) => o.sessionId), ['s1', 's3', 's4'], 'an expired lease is an orphan again');
         assert.equal((await storage.cluster.orphans(1, at(1))).length, 1);
+        // A session told to stop while this process runs it: found, so the owner stops it.
+        assert.deepEqual(await storage.cluster.unwanted('n1-i1'), []);
+        await storage.sessions.update('s4', { desiredState: 'stopped' }, T0);
+        assert.deepEqual(await storage.cluster.unwanted('n1-i1'), ['s4']);
+        assert.deepEqual(await storage.cluster.unwanted('n2-i1'), []);
       }));
 
     test('nodes: liveness on the injected clock, live lease counts, draining, left, url, stats series and pruning', () =>
