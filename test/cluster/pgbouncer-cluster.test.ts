@@ -55,6 +55,23 @@ describe('a cluster whose store is behind PgBouncer in transaction mode (2 proce
     assert.ok((started.body.results as Array<{ ok: boolean }>).every((r) => r.ok), JSON.stringify(started.body));
     // Stored credentials: the fake engine connects without a new scan.
     for (const id of ['f0', 'f1']) await eventually(() => cluster.sessionOf(a, id), (s) => s.status === 'WORKING', 20_000);
+
+    // A call passed to another node is audited once, by the node that ran it, with the client's address.
+    const owner = (await cluster.ownerOf('f5', a))!;
+    const other = cluster.node(owner === 'a' ? 'b' : 'a').url;
+    const restarted = await fetch(`${other}/v1/sessions/f5/restart`, { method: 'POST', headers: { authorization: `Bearer ${cluster.key}`, 'x-request-id': 'audit-once-f5' } });
+    assert.equal(restarted.status, 200);
+    assert.equal(restarted.headers.get('x-wafleet-node'), owner);
+    const rows = await eventually(
+      async () => ((await httpJson(a, 'GET', '/v1/audit?limit=500', ADMIN)).body.items as Array<{ requestId: string; result: string; sourceIp: string }>).filter((r) => r.requestId === 'audit-once-f5'),
+      (found) => found.length > 0,
+      10_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const settled = ((await httpJson(a, 'GET', '/v1/audit?limit=500', ADMIN)).body.items as Array<{ requestId: string; result: string; sourceIp: string }>).filter((r) => r.requestId === 'audit-once-f5');
+    assert.equal(settled.length, 1, JSON.stringify(settled));
+    assert.equal(rows[0]!.result, 'ok');
+    assert.equal(rows[0]!.sourceIp, '127.0.0.1');
   });
 
   test('move a session; drain an idle node; the node API refuses what cannot be done', { timeout: 60_000 }, async () => {

@@ -85,7 +85,8 @@ export function registerAuditHook(app: FastifyInstance, deps: AuditHookDeps): vo
       result: reply.statusCode < 400 ? 'ok' : (state.code ?? `HTTP_${reply.statusCode}`),
       statusCode: reply.statusCode,
       requestId: request.id,
-      sourceIp: request.ip,
+      // Through another node of the cluster: the address that node saw.
+      sourceIp: request.hopClientIp ?? request.ip,
     });
   });
 }

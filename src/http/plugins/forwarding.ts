@@ -14,6 +14,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The node that passed this call on (a verified hop), else undefined. */
     hopFrom: string | undefined;
+    /** The client's address as the node that passed the call on saw it (a verified hop only). */
+    hopClientIp: string | undefined;
   }
   interface FastifyContextConfig {
     /** `never`: answered by any node from the store; `queue`: a send, accepted here if the owner is unreachable. */
@@ -26,8 +28,10 @@ const NODE_HEADER = 'x-wafleet-node';
 /** Root-level hooks: recognise signed hops (before auth and rate limits run) and name the answering node. */
 export function registerHopRecognition(app: FastifyInstance, forwarding: SessionForwarding): void {
   app.decorateRequest('hopFrom', undefined);
+  app.decorateRequest('hopClientIp', undefined);
   app.addHook('onRequest', async (request) => {
     request.hopFrom = forwarding.verifyHop(request.headers, request.method, request.url);
+    if (request.hopFrom) request.hopClientIp = forwarding.hopClientIp(request.headers);
   });
   app.addHook('onSend', async (_request, reply) => {
     if (!reply.hasHeader(NODE_HEADER)) reply.header(NODE_HEADER, forwarding.nodeId);
@@ -35,8 +39,8 @@ export function registerHopRecognition(app: FastifyInstance, forwarding: Session
 }
 
 /** The address of the client, also when the call came through another node. */
-export function clientIp(request: FastifyRequest, forwarding: Pick<SessionForwarding, 'hopClientIp'>): string {
-  return (request.hopFrom && forwarding.hopClientIp(request.headers)) || request.ip;
+export function clientIp(request: FastifyRequest): string {
+  return request.hopClientIp ?? request.ip;
 }
 
 /** In the /v1 scope, after authentication: passes session calls on to the owning node. */
@@ -66,8 +70,10 @@ async function passOn(request: FastifyRequest, reply: FastifyReply, route: { nod
     ? (request.method === 'GET' || request.method === 'HEAD' ? undefined : (request.raw as Readable))
     : typeof request.body === 'string' || Buffer.isBuffer(request.body) ? request.body : JSON.stringify(request.body);
   const headers = { ...request.headers, 'x-request-id': request.id };
-  const answer = await forwarding.hops.send(route, { method: request.method, url: request.url, headers, body, clientIp: clientIp(request, forwarding) });
+  const answer = await forwarding.hops.send(route, { method: request.method, url: request.url, headers, body, clientIp: clientIp(request) });
   if (!answer) return false;
+  // The node that ran the call writes its audit row (with the client's address); this one does not.
+  request.audit = { ...request.audit, skip: true };
   reply.code(answer.statusCode);
   for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined) reply.header(name, value);
   if (!reply.hasHeader(NODE_HEADER)) reply.header(NODE_HEADER, route.nodeId);

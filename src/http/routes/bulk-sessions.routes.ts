@@ -68,7 +68,7 @@ async function actOn(request: FastifyRequest, deps: { sessions: SessionService; 
     url: `/v1/sessions/${encodeURIComponent(id)}/${action}`,
     headers: { authorization: request.headers.authorization, 'x-api-key': request.headers['x-api-key'], 'x-request-id': request.id },
     body: undefined,
-    clientIp: clientIp(request, deps.forwarding),
+    clientIp: clientIp(request),
   });
   if (!answer) throw new AppError('NODE_UNAVAILABLE', `Session "${id}" runs on node "${route.nodeId}", which does not answer.`);
   let text = '';
