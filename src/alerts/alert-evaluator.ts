@@ -9,7 +9,7 @@
  */
 import type { Clock } from '../clock.ts';
 import { channelWants, silences as silenceCovers, type AlertRecord, type AlertSilence } from '../domain/alert-records.ts';
-import { alertFingerprint, effectiveRules, evaluateAlerts, RULE_DEFINITIONS, type AlertCondition, type AlertFacts, type AlertRuleName } from '../domain/alerts.ts';
+import { alertFingerprint, effectiveRules, evaluateAlerts, RULE_DEFINITIONS, WEBHOOK_SUCCESS_WINDOW_MS, type AlertCondition, type AlertFacts, type AlertRuleName } from '../domain/alerts.ts';
 import type { EventRecord } from '../domain/records.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Repositories, Storage } from '../storage/ports.ts';
@@ -90,7 +90,7 @@ export class AlertEvaluator {
   private async evaluateOnce(): Promise<void> {
     const { storage } = this.deps;
     const now = this.deps.clock.now();
-    const facts = this.trackSince(await storage.alerts.facts(WATCHED_STATUSES), now);
+    const facts = this.trackSince(await storage.alerts.facts(WATCHED_STATUSES, now - WEBHOOK_SUCCESS_WINDOW_MS), now);
     const overrides = await storage.alerts.allRules();
     const conditions = evaluateAlerts(facts, (tenantId) => effectiveRules(overrides.get(tenantId)), now);
     for (const source of this.sources) {

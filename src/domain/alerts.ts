@@ -15,7 +15,16 @@ export interface RuleSettings {
   forMinutes: number;
   /** webhook_failing: attempts a delivery has failed before its endpoint counts as failing. */
   failedAttempts: number;
+  /**
+   * webhook_failing: the share of deliveries (percent) that must have succeeded over the last
+   * WEBHOOK_SUCCESS_WINDOW_MS, once at least WEBHOOK_SUCCESS_MIN_DELIVERIES were tried; 0 turns it off.
+   */
+  minSuccessPercent: number;
 }
+
+/** The success-rate window of webhook_failing, and how many deliveries it needs before it judges. */
+export const WEBHOOK_SUCCESS_WINDOW_MS = 15 * 60_000;
+export const WEBHOOK_SUCCESS_MIN_DELIVERIES = 10;
 
 export interface RuleDefinition extends RuleSettings {
   severity: AlertSeverity;
@@ -23,13 +32,13 @@ export interface RuleDefinition extends RuleSettings {
 }
 
 export const RULE_DEFINITIONS: Readonly<Record<AlertRuleName, RuleDefinition>> = {
-  session_failed: { severity: 'critical', enabled: true, forMinutes: 0, failedAttempts: 0, description: 'Sessions the circuit breaker stopped (FAILED).' },
-  session_logged_out: { severity: 'warning', enabled: true, forMinutes: 0, failedAttempts: 0, description: 'Sessions the phone or WhatsApp logged out (LOGGED_OUT): a new QR is needed.' },
-  session_unhealthy: { severity: 'warning', enabled: true, forMinutes: 5, failedAttempts: 0, description: 'Sessions RECONNECTING or STARTING for longer than forMinutes.' },
-  qr_unscanned: { severity: 'info', enabled: true, forMinutes: 10, failedAttempts: 0, description: 'Sessions waiting for a QR scan for longer than forMinutes.' },
-  webhook_failing: { severity: 'warning', enabled: true, forMinutes: 0, failedAttempts: 3, description: 'Webhooks with dead letters, or deliveries that failed failedAttempts times in a row.' },
-  queue_wait_high: { severity: 'warning', enabled: true, forMinutes: 10, failedAttempts: 0, description: 'Outbound messages queued for longer than forMinutes.' },
-  node_down: { severity: 'critical', enabled: true, forMinutes: 0, failedAttempts: 0, description: 'Cluster nodes that stopped heartbeating (reported once the cluster provides the source).' },
+  session_failed: { severity: 'critical', enabled: true, forMinutes: 0, failedAttempts: 0, minSuccessPercent: 0, description: 'Sessions the circuit breaker stopped (FAILED).' },
+  session_logged_out: { severity: 'warning', enabled: true, forMinutes: 0, failedAttempts: 0, minSuccessPercent: 0, description: 'Sessions the phone or WhatsApp logged out (LOGGED_OUT): a new QR is needed.' },
+  session_unhealthy: { severity: 'warning', enabled: true, forMinutes: 5, failedAttempts: 0, minSuccessPercent: 0, description: 'Sessions RECONNECTING or STARTING for longer than forMinutes.' },
+  qr_unscanned: { severity: 'info', enabled: true, forMinutes: 10, failedAttempts: 0, minSuccessPercent: 0, description: 'Sessions waiting for a QR scan for longer than forMinutes.' },
+  webhook_failing: { severity: 'warning', enabled: true, forMinutes: 0, failedAttempts: 3, minSuccessPercent: 80, description: 'Webhooks with dead letters, deliveries that failed failedAttempts times in a row, or fewer than minSuccessPercent % of the last 15 min\'s deliveries delivered.' },
+  queue_wait_high: { severity: 'warning', enabled: true, forMinutes: 10, failedAttempts: 0, minSuccessPercent: 0, description: 'Outbound messages queued for longer than forMinutes.' },
+  node_down: { severity: 'critical', enabled: true, forMinutes: 0, failedAttempts: 0, minSuccessPercent: 0, description: 'Cluster nodes that stopped heartbeating (reported once the cluster provides the source).' },
 };
 
 /** A tenant's adjustments, as stored and as PUT /v1/tenants/{tenant}/alert-rules takes them. */
@@ -49,8 +58,11 @@ export function effectiveRules(overrides: AlertRuleOverrides | undefined): Recor
 export interface AlertFacts {
   /** Sessions in a status a rule looks at, with when they entered it. */
   sessions: Array<{ id: string; tenantId: string; status: SessionStatus; since: number }>;
-  /** Per tenant and webhook: dead letters, and the most failed attempts of a delivery still pending. */
-  webhooks: Array<{ tenantId: string; webhookId: string; dead: number; maxFailedAttempts: number }>;
+  /**
+   * Per tenant and webhook: dead letters, the most failed attempts of a delivery still pending, and
+   * of the deliveries last tried within WEBHOOK_SUCCESS_WINDOW_MS how many were delivered / not (yet).
+   */
+  webhooks: Array<{ tenantId: string; webhookId: string; dead: number; maxFailedAttempts: number; recentDelivered: number; recentFailed: number }>;
   /** Per tenant: the oldest message still queued. */
   queues: Array<{ tenantId: string; oldestEnqueuedAt: number; depth: number }>;
 }
@@ -94,9 +106,14 @@ const SUMMARY: Record<Exclude<AlertRuleName, 'node_down'>, (ids: string[], rule:
   session_logged_out: (ids) => `${plural(ids.length, 'session', 'sessions')} LOGGED_OUT (scan a new QR): ${listed(ids)}`,
   session_unhealthy: (ids, rule) => `${plural(ids.length, 'session', 'sessions')} not connected for ${rule.forMinutes}+ min: ${listed(ids)}`,
   qr_unscanned: (ids, rule) => `${plural(ids.length, 'session', 'sessions')} waiting for a QR scan for ${rule.forMinutes}+ min: ${listed(ids)}`,
-  webhook_failing: (ids) => `${plural(ids.length, 'webhook', 'webhooks')} failing (dead letters or repeated failures): ${listed(ids)}`,
+  webhook_failing: (ids) => `${plural(ids.length, 'webhook', 'webhooks')} failing (dead letters, repeated failures or a low success rate): ${listed(ids)}`,
   queue_wait_high: (_ids, rule, count) => `${plural(count, 'outbound message', 'outbound messages')} queued, the oldest for ${rule.forMinutes}+ min`,
 };
+
+function successTooLow(webhook: AlertFacts['webhooks'][number], rule: RuleDefinition): boolean {
+  const tried = webhook.recentDelivered + webhook.recentFailed;
+  return rule.minSuccessPercent > 0 && tried >= WEBHOOK_SUCCESS_MIN_DELIVERIES && (webhook.recentDelivered * 100) / tried < rule.minSuccessPercent;
+}
 
 /** Every (tenant, rule) condition that holds now under each tenant's settings. */
 export function evaluateAlerts(facts: AlertFacts, settingsOf: (tenantId: string) => Record<AlertRuleName, RuleDefinition>, now: number): AlertCondition[] {
@@ -114,7 +131,7 @@ export function evaluateAlerts(facts: AlertFacts, settingsOf: (tenantId: string)
   }
   for (const webhook of facts.webhooks) {
     const rule = settingsOf(webhook.tenantId).webhook_failing;
-    if (rule.enabled && (webhook.dead > 0 || webhook.maxFailedAttempts >= Math.max(1, rule.failedAttempts))) add(subjects, webhook.tenantId, 'webhook_failing', webhook.webhookId);
+    if (rule.enabled && (webhook.dead > 0 || webhook.maxFailedAttempts >= Math.max(1, rule.failedAttempts) || successTooLow(webhook, rule))) add(subjects, webhook.tenantId, 'webhook_failing', webhook.webhookId);
   }
   const queueDepth = new Map<string, number>();
   for (const queue of facts.queues) {

@@ -14,7 +14,8 @@ export interface AlertListQuery {
 
 export interface AlertRepository {
   /** Facts for every tenant at once: sessions in watched statuses, failing webhooks, queue heads. */
-  facts(sessionStatuses: readonly string[]): Promise<AlertFacts>;
+  /** recentSince: the start of webhook_failing's success-rate window. */
+  facts(sessionStatuses: readonly string[], recentSince: number): Promise<AlertFacts>;
   /** Firing alerts (all tenants). */
   listFiring(): Promise<AlertRecord[]>;
   /** Inserts a firing alert; false when one is already firing for its (tenant, rule) — another node won. */

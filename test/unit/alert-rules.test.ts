@@ -49,9 +49,9 @@ test('tenant overrides: a rule off, a longer wait, a lower attempt threshold', (
       { tenantId: 'loud', oldestEnqueuedAt: NOW - 20 * MIN, depth: 9 },
     ],
     webhooks: [
-      { tenantId: 'quiet', webhookId: 'w1', dead: 0, maxFailedAttempts: 1 },
-      { tenantId: 'loud', webhookId: 'w2', dead: 0, maxFailedAttempts: 2 },
-      { tenantId: 'loud', webhookId: 'w3', dead: 4, maxFailedAttempts: 0 },
+      { tenantId: 'quiet', webhookId: 'w1', dead: 0, maxFailedAttempts: 1, recentDelivered: 0, recentFailed: 0 },
+      { tenantId: 'loud', webhookId: 'w2', dead: 0, maxFailedAttempts: 2, recentDelivered: 0, recentFailed: 0 },
+      { tenantId: 'loud', webhookId: 'w3', dead: 4, maxFailedAttempts: 0, recentDelivered: 0, recentFailed: 0 },
     ],
   });
   const out = evaluateAlerts(input, settings, NOW).map((c) => [c.tenantId, c.rule, c.count, c.subjects.join()]);
@@ -67,4 +67,20 @@ test('tenant overrides: a rule off, a longer wait, a lower attempt threshold', (
 
 test('nothing wrong, nothing fires', () => {
   assert.deepEqual(evaluateAlerts(facts({ queues: [{ tenantId: 'a', oldestEnqueuedAt: NOW - 1000, depth: 3 }] }), defaults, NOW), []);
+});
+
+test('webhook_failing: a success rate under minSuccessPercent fires once enough deliveries were tried; a tenant can lower or turn it off', () => {
+  const webhook = (webhookId: string, recentDelivered: number, recentFailed: number) => ({ tenantId: 't', webhookId, dead: 0, maxFailedAttempts: 0, recentDelivered, recentFailed });
+  const input = facts({
+    webhooks: [
+      webhook('flaky', 70, 30), // 70 %: under the default 80 %
+      webhook('fine', 90, 10), // 90 %
+      webhook('few', 1, 5), // 6 tried: too few to judge
+    ],
+  });
+  const fired = evaluateAlerts(input, defaults, NOW);
+  assert.deepEqual(fired.map((c) => [c.rule, c.subjects.join()]), [['webhook_failing', 'flaky']]);
+  assert.match(fired[0]!.summary, /low success rate/);
+  assert.deepEqual(evaluateAlerts(input, () => effectiveRules({ webhook_failing: { minSuccessPercent: 60 } }), NOW), []);
+  assert.deepEqual(evaluateAlerts(input, () => effectiveRules({ webhook_failing: { minSuccessPercent: 0 } }), NOW), []);
 });

@@ -30,7 +30,7 @@ const channel = {
 const severity = { type: 'string', enum: ['info', 'warning', 'critical'] } as const;
 const ruleSettings = {
   type: 'object',
-  properties: { enabled: { type: 'boolean' }, forMinutes: { type: 'integer', minimum: 0, maximum: 10_080 }, failedAttempts: { type: 'integer', minimum: 1, maximum: 1000 } },
+  properties: { enabled: { type: 'boolean' }, forMinutes: { type: 'integer', minimum: 0, maximum: 10_080 }, failedAttempts: { type: 'integer', minimum: 1, maximum: 1000 }, minSuccessPercent: { type: 'integer', minimum: 0, maximum: 100 } },
   additionalProperties: false,
 } as const;
 const rulesBody = { type: 'object', properties: Object.fromEntries(ALERT_RULES.map((rule) => [rule, ruleSettings])), additionalProperties: false } as const;

@@ -49,8 +49,8 @@ function toChannel(row: AlertChannelsTable): AlertChannel {
 export class KyselyAlertRepository implements AlertRepository {
   constructor(private readonly db: Db) {}
 
-  facts(sessionStatuses: readonly string[]) {
-    return queryAlertFacts(this.db, sessionStatuses);
+  facts(sessionStatuses: readonly string[], recentSince: number) {
+    return queryAlertFacts(this.db, sessionStatuses, recentSince);
   }
 
   async listFiring(): Promise<AlertRecord[]> {

@@ -87,6 +87,24 @@ export function registerWebhookCases(ctx: StorageContext): void {
         assert.equal(await storage.webhooks.replaceHeaders('missing', 'sealed-headers', 'x'), false);
       }));
 
+    test('alert facts: per webhook, dead letters, the worst pending delivery, and the window\'s delivered vs failed', () =>
+      ctx.withStorage(async (storage) => {
+        await seedHooks(storage);
+        await storage.deliveries.enqueue([
+          delivery('a1', 'w1', 1, { status: 'delivered', attempts: 1, updatedAt: T0 + 100 }),
+          delivery('a2', 'w1', 2, { status: 'delivered', attempts: 3, updatedAt: T0 + 100 }), // delivered after retries: a success
+          delivery('a3', 'w1', 3, { status: 'pending', attempts: 2, updatedAt: T0 + 100 }),
+          delivery('a4', 'w1', 4, { status: 'dead', attempts: 5, updatedAt: T0 + 100 }),
+          delivery('a5', 'w1', 5, { status: 'pending', attempts: 0, updatedAt: T0 + 100 }), // not tried yet: neither
+          delivery('old', 'w1', 6, { status: 'delivered', attempts: 1, updatedAt: T0 - 1 }), // before the window
+          delivery('b1', 'w2', 1, { status: 'delivered', attempts: 1, updatedAt: T0 + 100 }),
+        ]);
+        const facts = await storage.alerts.facts([], T0);
+        const byId = Object.fromEntries(facts.webhooks.map((w) => [w.webhookId, w]));
+        assert.deepEqual(byId.w1, { tenantId: 'acme', webhookId: 'w1', dead: 1, maxFailedAttempts: 2, recentDelivered: 2, recentFailed: 2 });
+        assert.deepEqual(byId.w2, { tenantId: 'acme', webhookId: 'w2', dead: 0, maxFailedAttempts: 0, recentDelivered: 1, recentFailed: 0 });
+      }));
+
     test('enqueue skips a (webhook, event) pair that exists; requeue revives finished rows but not in-flight ones', () =>
       ctx.withStorage(async (storage) => {
         await seedHooks(storage);

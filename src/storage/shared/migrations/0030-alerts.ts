@@ -61,7 +61,7 @@ export function alertsSchema(): Migration {
       await db.schema
         .createTable('tenant_alert_rules')
         .addColumn('tenant_id', 'text', (col) => col.primaryKey().references('tenants.id').onDelete('cascade'))
-        // JSON object: rule → { enabled?, forMinutes?, failedAttempts? }.
+        // JSON object: rule → { enabled?, forMinutes?, failedAttempts?, minSuccessPercent? }.
         .addColumn('rules', 'text', (col) => col.notNull())
         .addColumn('updated_at', 'bigint', (col) => col.notNull())
         .execute();
