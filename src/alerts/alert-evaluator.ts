@@ -8,11 +8,12 @@
  * and resolve / notification claims are conditional updates, so each transition happens once.
  */
 import type { Clock } from '../clock.ts';
-import { channelWants, silences as silenceCovers, type AlertRecord, type AlertSilence } from '../domain/alert-records.ts';
+import { silences as silenceCovers, type AlertRecord, type AlertSilence } from '../domain/alert-records.ts';
 import { alertFingerprint, effectiveRules, evaluateAlerts, RULE_DEFINITIONS, WEBHOOK_SUCCESS_WINDOW_MS, type AlertCondition, type AlertFacts, type AlertRuleName } from '../domain/alerts.ts';
 import type { EventRecord } from '../domain/records.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Repositories, Storage } from '../storage/ports.ts';
+import { AlertDispatcher } from './alert-dispatch.ts';
 import type { AlertTransition, ChannelSender } from './alert-notifier.ts';
 
 /**
@@ -34,7 +35,13 @@ export interface AlertEvaluatorDeps {
   send: ChannelSender;
   logger: Logger;
   intervalMs: number;
+  /** How long resolved alerts and ended silences are kept. */
+  retentionMs: number;
+  /** Delays between a failed channel's retries. */
+  retryDelaysMs: readonly number[];
 }
+
+const PRUNE_EVERY_MS = 3_600_000;
 
 const WATCHED_STATUSES = ['FAILED', 'LOGGED_OUT', 'RECONNECTING', 'STARTING', 'SCAN_QR'] as const;
 
@@ -46,8 +53,12 @@ export class AlertEvaluator {
   private readonly firstSeen = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private readonly dispatcher: AlertDispatcher;
+  private lastPruneAt = 0;
 
-  constructor(private readonly deps: AlertEvaluatorDeps) {}
+  constructor(private readonly deps: AlertEvaluatorDeps) {
+    this.dispatcher = new AlertDispatcher(deps);
+  }
 
   addSource(source: AlertSource): void {
     this.sources.push(source);
@@ -64,6 +75,7 @@ export class AlertEvaluator {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
+    this.dispatcher.stop();
   }
 
   /** One evaluation (the interval's, or a test's); overlapping calls share the one in flight. */
@@ -116,6 +128,7 @@ export class AlertEvaluator {
     for (const [fingerprint, open] of firing) {
       if (!seen.has(fingerprint)) await this.resolve(open, now);
     }
+    await this.pruneIfDue(now);
   }
 
   private async fire(condition: AlertCondition, isSilenced: boolean, now: number): Promise<void> {
@@ -136,7 +149,7 @@ export class AlertEvaluator {
       notifiedAt: isSilenced ? null : now,
     };
     if (!(await this.transition(alert, 'alert.firing', (repos) => repos.alerts.insertFiring(alert)))) return;
-    if (!isSilenced) await this.notify(alert, 'alert.firing');
+    if (!isSilenced) await this.dispatcher.notify(alert, 'alert.firing');
   }
 
   private async keepFiring(open: AlertRecord, condition: AlertCondition, isSilenced: boolean, now: number): Promise<void> {
@@ -144,7 +157,7 @@ export class AlertEvaluator {
     if (changed) await this.deps.storage.alerts.refresh(open.id, condition, now);
     // Silenced when it fired: the channels hear of it once the silence is over, if it still fires.
     if (open.notifiedAt === null && !isSilenced && (await this.deps.storage.alerts.claimNotification(open.id, now))) {
-      await this.notify({ ...open, ...condition, updatedAt: now, notifiedAt: now }, 'alert.firing');
+      await this.dispatcher.notify({ ...open, ...condition, updatedAt: now, notifiedAt: now }, 'alert.firing');
     }
   }
 
@@ -152,7 +165,7 @@ export class AlertEvaluator {
     const resolved: AlertRecord = { ...open, status: 'resolved', resolvedAt: now, updatedAt: now };
     if (!(await this.transition(resolved, 'alert.resolved', (repos) => repos.alerts.resolve(open.id, now)))) return;
     // Only channels that heard it fire hear it resolve.
-    if (open.notifiedAt !== null) await this.notify(resolved, 'alert.resolved');
+    if (open.notifiedAt !== null) await this.dispatcher.notify(resolved, 'alert.resolved');
   }
 
   /** The alert write and its event in one transaction; false when another node made the change first. */
@@ -172,20 +185,11 @@ export class AlertEvaluator {
     return true;
   }
 
-  private async notify(alert: AlertRecord, type: AlertTransition): Promise<void> {
-    const channels = (await this.deps.storage.alerts.listChannels()).filter((channel) => channelWants(channel, alert));
-    await Promise.all(
-      channels.map(async (channel) => {
-        const at = this.deps.clock.now();
-        try {
-          await this.deps.send(channel, { type, alert });
-          await this.deps.storage.alerts.recordChannelResult(channel.id, at, null);
-        } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
-          this.deps.logger.warn({ channelId: channel.id, type: channel.type, alertId: alert.id, error: reason }, 'alert notification failed');
-          await this.deps.storage.alerts.recordChannelResult(channel.id, at, reason.slice(0, 500));
-        }
-      }),
-    );
+  /** Resolved alerts and ended silences older than the retention go, at most once an hour. */
+  private async pruneIfDue(now: number): Promise<void> {
+    if (now - this.lastPruneAt < PRUNE_EVERY_MS) return;
+    this.lastPruneAt = now;
+    const removed = await this.deps.storage.alerts.prune(now - this.deps.retentionMs);
+    if (removed > 0) this.deps.logger.debug({ removed }, 'old alerts pruned');
   }
 }

@@ -41,7 +41,7 @@ export function createAlerts(deps: {
     ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}),
   });
   const send = deps.send ?? createChannelSender({ smtpUrl: config.alerts.smtpUrl, emailFrom: config.alerts.emailFrom, timeoutMs: config.webhooks.timeoutMs, guard });
-  const evaluator = new AlertEvaluator({ storage, clock, newId, publish: deps.publish, send, logger, intervalMs: config.alerts.intervalMs });
+  const evaluator = new AlertEvaluator({ storage, clock, newId, publish: deps.publish, send, logger, intervalMs: config.alerts.intervalMs, retentionMs: config.alerts.retentionMs, retryDelaysMs: config.alerts.retryDelaysMs });
   const admin = new AlertAdmin({ storage, clock, newId, send, smtpConfigured: Boolean(config.alerts.smtpUrl), guard });
   new Gauge({
     name: 'wafleet_alerts_firing',

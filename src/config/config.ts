@@ -23,6 +23,9 @@ const csv = z.string().transform((value) =>
 );
 
 /** proxy-addr's names for address ranges, accepted as entries of WAFLEET_TRUST_PROXY. */
+/** Waits between a failed alert channel's retries. */
+const ALERT_RETRY_DELAYS_MS: readonly number[] = [5_000, 30_000, 120_000];
+
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 function isAddressOrCidr(entry: string): boolean {
@@ -161,6 +164,7 @@ const ENV_SCHEMA = {
     .optional(),
   WAFLEET_TRUST_PROXY: trustProxy.default(false),
   WAFLEET_ALERT_INTERVAL_MS: integer(1000, 3_600_000).default(30_000),
+  WAFLEET_ALERT_RETENTION_MS: integer(60_000, 10 * 365 * 86_400_000).default(30 * 86_400_000),
   WAFLEET_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   WAFLEET_ALERT_EMAIL_FROM: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').default('wafleet@localhost'),
   WAFLEET_ACCESS_TOKEN_TTL_MS: integer(10_000, 86_400_000).default(900_000),
@@ -240,6 +244,10 @@ export interface ClusterConfig {
 /** Built-in alerting: how often rules are evaluated, and the SMTP server for email channels. */
 export interface AlertsConfig {
   intervalMs: number;
+  /** Resolved alerts and ended silences are deleted after this long. */
+  retentionMs: number;
+  /** Waits between a failed channel's retries (not an environment variable; tests shorten them). */
+  retryDelaysMs: readonly number[];
   smtpUrl: string | undefined;
   emailFrom: string;
 }
@@ -396,7 +404,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       directDatabaseUrl: v.WAFLEET_DATABASE_DIRECT_URL,
     },
     trustProxy: v.WAFLEET_TRUST_PROXY,
-    alerts: { intervalMs: v.WAFLEET_ALERT_INTERVAL_MS, smtpUrl: v.WAFLEET_SMTP_URL, emailFrom: v.WAFLEET_ALERT_EMAIL_FROM },
+    alerts: { intervalMs: v.WAFLEET_ALERT_INTERVAL_MS, retentionMs: v.WAFLEET_ALERT_RETENTION_MS, retryDelaysMs: ALERT_RETRY_DELAYS_MS, smtpUrl: v.WAFLEET_SMTP_URL, emailFrom: v.WAFLEET_ALERT_EMAIL_FROM },
     users: {
       accessTokenTtlMs: v.WAFLEET_ACCESS_TOKEN_TTL_MS,
       refreshTokenTtlMs: v.WAFLEET_REFRESH_TOKEN_TTL_MS,

@@ -49,6 +49,8 @@ export interface AlertRepository {
   /** Every tenant's overrides (one read per evaluation). */
   allRules(): Promise<Map<string, AlertRuleOverrides>>;
   setRules(tenantId: string, rules: AlertRuleOverrides, at: number): Promise<void>;
+  /** Deletes resolved alerts and silences that ended before `before`; returns how many rows went. */
+  prune(before: number): Promise<number>;
 }
 
 export interface AlertRepositories {

@@ -13,7 +13,7 @@ test('phones that log out their devices fire one alert, to a channel and through
   const channel = await new Receiver().start();
   const webhook = await new Receiver().start();
   const e = await startE2E({
-    alerts: { intervalMs: 3_600_000, smtpUrl: undefined, emailFrom: 'wafleet@localhost' },
+    alerts: { intervalMs: 3_600_000, retentionMs: 86_400_000, retryDelaysMs: [], smtpUrl: undefined, emailFrom: 'wafleet@localhost' },
     webhooks: { timeoutMs: 5000, retryBaseMs: 10, retryMaxMs: 20, retryWindowMs: 60_000, concurrency: 4, endpointConcurrency: 2, pollMs: 50, settleMs: 0, allowPrivateUrls: true },
   });
   t.after(async () => {

@@ -51,7 +51,7 @@ describe('built-in alerts', () => {
     await slack.start();
     t = await createTestApp({
       enableFakeEngine: true,
-      alerts: { intervalMs: 3_600_000, smtpUrl: smtp.url, emailFrom: 'wafleet@example.com' },
+      alerts: { intervalMs: 3_600_000, retentionMs: 86_400_000, retryDelaysMs: [50, 50], smtpUrl: smtp.url, emailFrom: 'wafleet@example.com' },
       webhooks: { timeoutMs: 5000, retryBaseMs: 10, retryMaxMs: 20, retryWindowMs: 60_000, concurrency: 4, endpointConcurrency: 2, pollMs: 50, settleMs: 0, allowPrivateUrls: true },
     });
     key = await t.tenantWithKey('acme');
@@ -206,5 +206,30 @@ describe('built-in alerts', () => {
     assert.deepEqual(failed.json(), { delivered: false, error: 'the endpoint answered HTTP 500' });
     const listed = (await t.request({ method: 'GET', url: '/v1/alert-channels', key })).json().items.find((c: { id: string }) => c.id === webhook.id);
     assert.equal(listed.lastError, 'the endpoint answered HTTP 500');
+  });
+
+  test('a channel that fails is tried again later, without holding up evaluation, until it takes the notice', async () => {
+    let calls = 0;
+    generic.answer = () => ({ status: ++calls === 1 ? 503 : 200 });
+    const before = generic.received.length;
+    await t.request({ method: 'PUT', url: '/v1/tenants/acme/alert-rules', key, payload: { session_logged_out: { enabled: true } } });
+    await evaluate(); // s5 is still LOGGED_OUT: fires again
+    await eventually(() => generic.received.length - before, (n) => n === 2);
+    const [first, retried] = notices(generic).slice(before);
+    assert.equal(first!.type, 'alert.firing');
+    assert.deepEqual(retried, first, 'the same notice, sent again');
+    await eventually(async () => (await t.request({ method: 'GET', url: '/v1/alert-channels', key })).json().items.find((c: { type: string }) => c.type === 'webhook').lastError, (e) => e === null);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(generic.received.length - before, 2, 'no retry after it went through');
+  });
+
+  test('resolved alerts and ended silences older than the retention are pruned; firing ones stay', async () => {
+    const all = await alerts();
+    assert.ok(all.some((a) => a.status === 'resolved'));
+    const removed = await t.wafleet.storage.alerts.prune(Date.now() + 1);
+    assert.ok(removed >= 1);
+    const left = await alerts();
+    assert.deepEqual(left.map((a) => a.status), all.filter((a) => a.status === 'firing').map((a) => a.status));
+    assert.ok(left.length >= 1, 'the firing alert is kept');
   });
 });

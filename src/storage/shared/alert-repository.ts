@@ -209,4 +209,11 @@ export class KyselyAlertRepository implements AlertRepository {
       .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ rules: toJson(rules), updated_at: at }))
       .execute();
   }
+
+  async prune(before: number): Promise<number> {
+    // started_at <= resolved_at, so the (status, started_at) index bounds the scan.
+    const alerts = await this.db.deleteFrom('alerts').where('status', '=', 'resolved').where('started_at', '<', before).where('resolved_at', '<', before).executeTakeFirst();
+    const silences = await this.db.deleteFrom('alert_silences').where('ends_at', '<', before).executeTakeFirst();
+    return Number(alerts.numDeletedRows) + Number(silences.numDeletedRows);
+  }
 }
