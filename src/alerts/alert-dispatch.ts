@@ -38,6 +38,8 @@ export class AlertDispatcher {
 
   private async attempt(channel: AlertChannel, alert: AlertRecord, type: AlertTransition, retry: number): Promise<void> {
     const at = this.deps.clock.now();
+    // A late retry must not say "firing" about an alert that has resolved meanwhile.
+    if (retry > 0 && type === 'alert.firing' && (await this.deps.storage.alerts.get(alert.id))?.status !== 'firing') return;
     try {
       await this.deps.send(channel, { type, alert });
       await this.deps.storage.alerts.recordChannelResult(channel.id, at, null);
