@@ -87,7 +87,7 @@ export interface AppDeps {
   ping: () => Promise<void>;
   /** Storage.durable: resolves once what was written so far survives a power loss. */
   durable: () => Promise<void>;
-  delivery: Pick<EventDelivery, 'webhooks' | 'deliveries' | 'events' | 'hub' | 'wsPingMs'>;
+  delivery: Pick<EventDelivery, 'webhooks' | 'tester' | 'deliveries' | 'events' | 'hub' | 'wsPingMs'>;
   outbound: OutboundHttpDeps;
   /** Passes session calls to the node that runs the session. */
   forwarding: SessionForwarding;

@@ -17,12 +17,14 @@ import { EventHub } from '../realtime/event-hub.ts';
 import { DeliveryService } from './delivery-service.ts';
 import { WebhookDispatcher } from './dispatcher.ts';
 import { createHttpSender } from './http-sender.ts';
+import { WebhookTester } from './webhook-tester.ts';
 import { createSecretBox } from './secret-box.ts';
 import { registerWebhookMetrics, type WebhookMetrics } from './webhook-metrics.ts';
 import { WebhookService } from './webhook-service.ts';
 
 export interface EventDelivery {
   webhooks: WebhookService;
+  tester: WebhookTester;
   deliveries: DeliveryService;
   events: EventService;
   hub: EventHub;
@@ -60,13 +62,14 @@ export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
   const logger = deps.logger.child({ component: 'webhooks' });
   const secrets = createSecretBox(deps.cipher);
   let metrics: WebhookMetrics = { attempt: () => undefined, delivered: () => undefined };
+  const send = createHttpSender({ timeoutMs: config.webhooks.timeoutMs, guard });
   const dispatcher = new WebhookDispatcher({
     storage,
     clock,
     logger,
     newId,
     config: config.webhooks,
-    send: createHttpSender({ timeoutMs: config.webhooks.timeoutMs, guard }),
+    send,
     secrets,
     metrics: { attempt: (r, s) => metrics.attempt(r, s), delivered: (s) => metrics.delivered(s) },
     nodeId: deps.nodeId,
@@ -80,6 +83,7 @@ export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
   const retention = new Retention(storage, clock, logger, config.retention);
   return {
     webhooks,
+    tester: new WebhookTester({ webhooks, secrets, send, clock, newId }),
     deliveries,
     events,
     hub,

@@ -109,6 +109,9 @@ describe('the dashboard in Chromium', { skip: skip ?? false, timeout: 240_000 },
     await page.getByLabel('Events', { exact: false }).first().fill('message.*');
     await page.getByRole('button', { name: 'Create webhook' }).click();
     await page.getByRole('status').filter({ hasText: 'Signing secret' }).waitFor();
+    const hookRow = page.locator('tr[data-webhook]').filter({ hasText: receiver.url });
+    await hookRow.getByRole('button', { name: 'Test' }).click();
+    await page.getByRole('status').filter({ hasText: 'Test event not delivered' }).waitFor();
     const sent = await e.app.request({ method: 'POST', url: '/v1/sessions/ui-phone/messages?mode=async', key: e.key, payload: { to: '15550200002', type: 'text', text: 'to the dead receiver' } });
     assert.equal(sent.statusCode, 202, sent.body);
     const deadRow = page.locator('tr[data-dead-letter]').first();
@@ -126,6 +129,9 @@ describe('the dashboard in Chromium', { skip: skip ?? false, timeout: 240_000 },
       return page.locator('[data-dead-letters="none"]').count();
     }, (n) => n === 1, 20_000);
     await eventually(async () => (await e.app.request({ method: 'GET', url: '/v1/analytics/messages?session=ui-phone', key: e.key })).json().totals, (totals) => totals.webhookFailed >= 1 && totals.webhookOk >= 1, 10_000);
+    await hookRow.getByRole('button', { name: 'Test' }).click();
+    await page.getByRole('status').filter({ hasText: 'Test event delivered: HTTP 200' }).waitFor();
+    assert.equal(receiver.received.at(-1)!.body.type, 'webhook.test');
   });
 
   test('logout ends the login: the old cookies no longer open the API', async () => {

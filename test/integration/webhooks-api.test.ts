@@ -2,7 +2,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
-import { createHook, fastWebhooks, webhookApp, workingSession } from './webhooks-fixtures.ts';
+import { createHook, deliveriesOf, fastWebhooks, webhookApp, workingSession } from './webhooks-fixtures.ts';
+import { Receiver } from './webhooks-receiver.ts';
+import { verify } from '../../src/webhooks/signer.ts';
 
 const URL_OK = 'http://127.0.0.1:9/hook';
 
@@ -57,6 +59,7 @@ describe('webhooks API', () => {
       { method: 'GET', url: `/v1/webhooks/${hook.id}/deliveries` },
       { method: 'POST', url: `/v1/webhooks/${hook.id}/deliveries/${deliveryId}/redeliver` },
       { method: 'POST', url: `/v1/webhooks/${hook.id}/replay`, payload: { from: 0 } },
+      { method: 'POST', url: `/v1/webhooks/${hook.id}/test` },
       { method: 'GET', url: `/v1/webhooks/dead-letters?webhook=${hook.id}` },
       { method: 'POST', url: '/v1/webhooks/dead-letters/retry', payload: { webhook: hook.id } },
     ];
@@ -92,6 +95,7 @@ describe('webhooks API', () => {
       { method: 'DELETE' as const, url: `/v1/webhooks/${hook.id}` },
       { method: 'GET' as const, url: `/v1/webhooks/${hook.id}/deliveries` },
       { method: 'POST' as const, url: `/v1/webhooks/${hook.id}/replay`, payload: { from: 0 } },
+      { method: 'POST' as const, url: `/v1/webhooks/${hook.id}/test` },
       { method: 'GET' as const, url: '/v1/webhooks/dead-letters' },
       { method: 'POST' as const, url: '/v1/webhooks/dead-letters/retry', payload: {} },
     ]) {
@@ -100,6 +104,39 @@ describe('webhooks API', () => {
       assert.equal(res.json().error.code, 'FORBIDDEN');
     }
     assert.equal((await t.request({ method: 'GET', url: '/v1/webhooks', key: null })).statusCode, 401);
+  });
+
+  test('test: one signed webhook.test POST now, with the custom headers; the answer says how it went; nothing is stored', async () => {
+    const receiver = await new Receiver().start();
+    try {
+      const hook = await createHook(t, acme, { url: receiver.url, events: ['message.received'], headers: { 'X-Team': 'support' } });
+      const eventsBefore = (await t.request({ method: 'GET', url: '/v1/events', key: acme })).json().items.length;
+      const ok = await t.request({ method: 'POST', url: `/v1/webhooks/${hook.id}/test`, key: acme });
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal(ok.json().delivered, true);
+      assert.equal(ok.json().statusCode, 200);
+      assert.equal(ok.json().error, null);
+      const [got] = receiver.received;
+      assert.equal(got!.body.type, 'webhook.test', 'sent although the webhook subscribes to message.received only');
+      assert.equal(got!.body.id, ok.json().eventId);
+      assert.equal(got!.headers['x-team'], 'support');
+      assert.ok(verify(hook.secret, String(got!.headers['x-wafleet-timestamp']), got!.raw, String(got!.headers['x-wafleet-signature']), Math.floor(Date.now() / 1000)), 'signed with the webhook secret');
+      assert.deepEqual(await deliveriesOf(t, acme, hook.id), [], 'no delivery log row');
+      assert.equal((await t.request({ method: 'GET', url: '/v1/events', key: acme })).json().items.length, eventsBefore, 'no event in the log');
+
+      receiver.answer = () => ({ status: 500 });
+      const failing = (await t.request({ method: 'POST', url: `/v1/webhooks/${hook.id}/test`, key: acme })).json();
+      assert.equal(failing.delivered, false);
+      assert.equal(failing.statusCode, 500);
+      assert.match(failing.error, /500/);
+      await receiver.stop();
+      const down = (await t.request({ method: 'POST', url: `/v1/webhooks/${hook.id}/test`, key: acme })).json();
+      assert.equal(down.delivered, false);
+      assert.equal(down.statusCode, null);
+      assert.match(down.error, /ECONNREFUSED|ECONNRESET/);
+    } finally {
+      await receiver.stop();
+    }
   });
 
   test('bad input answers 4xx with a registry code and writes nothing', async () => {

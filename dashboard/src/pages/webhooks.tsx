@@ -1,4 +1,4 @@
-/** Webhooks: create, delivery log, redeliver, replay, dead letters and their retry. */
+/** Webhooks: create, test, delivery log, redeliver, replay, dead letters and their retry. */
 import { useState } from 'preact/hooks';
 import { call } from '../api/client.ts';
 import type { Delivery, Me, Webhook } from '../api/types.ts';
@@ -8,9 +8,14 @@ export function WebhooksPage({ me }: { me: Me }) {
   const hooks = useLoad(() => call<{ items: Webhook[] }>('webhooks'));
   const dead = useLoad(() => call<{ items: Delivery[] }>('deadLetters', { query: { limit: 100 } }));
   const [open, setOpen] = useState<string | undefined>(undefined);
+  const [tested, setTested] = useState<{ webhookId: string; text: string } | undefined>(undefined);
   const action = useAction();
   const canManage = me.scopes.includes('manage');
   if (!canManage) return <Section title="Webhooks"><p>Webhooks need the manage permission (an operator or owner).</p></Section>;
+  const test = (webhookId: string) => action.run(async () => {
+    const result = await call<{ delivered: boolean; statusCode: number | null; latencyMs: number; error: string | null }>('testWebhook', { params: { id: webhookId } });
+    setTested({ webhookId, text: result.delivered ? `Test event delivered: HTTP ${result.statusCode} in ${result.latencyMs} ms.` : `Test event not delivered: ${result.error ?? 'no answer'}.` });
+  });
   const retry = (ids?: string[]) => action.run(async () => {
     await call('retryDead', { body: ids ? { ids } : {} });
     dead.reload();
@@ -30,6 +35,7 @@ export function WebhooksPage({ me }: { me: Me }) {
                 <td>{hook.events.join(', ')}</td>
                 <td>{hook.enabled ? 'yes' : 'no'}</td>
                 <td class="row-actions">
+                  <button type="button" onClick={() => test(hook.id)}>Test</button>
                   <button type="button" aria-expanded={open === hook.id} onClick={() => setOpen(open === hook.id ? undefined : hook.id)}>Deliveries</button>
                   <button type="button" class="danger" onClick={() => action.run(async () => { await call('deleteWebhook', { params: { id: hook.id } }); hooks.reload(); })}>Delete</button>
                 </td>
@@ -37,6 +43,7 @@ export function WebhooksPage({ me }: { me: Me }) {
             ))}
           </tbody>
         </Table>
+        {tested ? <p role="status" data-webhook-test={tested.webhookId}>{tested.text}</p> : null}
       </Section>
       {open ? <DeliveryLog webhookId={open} /> : null}
       <Section title="Dead letters" actions={<><button type="button" onClick={() => dead.reload()}>Refresh</button><button type="button" disabled={!dead.data?.items.length} onClick={() => retry()}>Retry all</button></>}>

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebhookInput, WebhookPatch, WebhookService } from '../../webhooks/webhook-service.ts';
 import type { DeliveryService } from '../../webhooks/delivery-service.ts';
+import type { WebhookTester } from '../../webhooks/webhook-tester.ts';
 import type { DeliveryStatus } from '../../domain/webhooks.ts';
 import { principalOf } from '../plugins/auth.ts';
 import { errorResponses, slug } from '../schemas/common.ts';
@@ -16,8 +17,8 @@ const description = { type: ['string', 'null'], maxLength: 500 } as const;
 const list = (items: object) => ({ 200: { type: 'object', properties: { items: { type: 'array', items } } }, ...errorResponses });
 const tags = ['webhooks'];
 
-export function registerWebhookRoutes(app: FastifyInstance, deps: { webhooks: WebhookService; deliveries: DeliveryService }): void {
-  const { webhooks, deliveries } = deps;
+export function registerWebhookRoutes(app: FastifyInstance, deps: { webhooks: WebhookService; deliveries: DeliveryService; tester: WebhookTester }): void {
+  const { webhooks, deliveries, tester } = deps;
 
   app.post<{ Body: WebhookInput }>('/v1/webhooks', {
     schema: {
@@ -75,6 +76,22 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: { webhooks: We
     await webhooks.delete(principalOf(request), request.params.id);
     return reply.status(204).send();
   });
+
+  app.post<{ Params: { id: string } }>('/v1/webhooks/:id/test', {
+    schema: {
+      tags,
+      summary: 'Send a signed `webhook.test` event to the webhook now and report its answer (scope manage); nothing is stored',
+      params: idParams,
+      response: {
+        200: {
+          type: 'object',
+          properties: { delivered: { type: 'boolean' }, statusCode: { type: ['integer', 'null'] }, latencyMs: { type: 'integer' }, error: { type: ['string', 'null'] }, eventId: { type: 'string' } },
+          required: ['delivered', 'statusCode', 'latencyMs', 'error', 'eventId'],
+        },
+        ...errorResponses,
+      },
+    },
+  }, async (request) => tester.test(principalOf(request), request.params.id));
 
   app.get<{ Params: { id: string }; Querystring: { status?: DeliveryStatus; after?: string; limit: number } }>('/v1/webhooks/:id/deliveries', {
     schema: {
