@@ -33,6 +33,7 @@ import websocket from '@fastify/websocket';
 import type { EventDelivery } from './webhooks/create-event-delivery.ts';
 import { registerWebhookRoutes } from './http/routes/webhooks.routes.ts';
 import { registerEventRoutes } from './http/routes/events.routes.ts';
+import { createPrincipalLiveness } from './auth/principal-liveness.ts';
 import { stripQueryKey } from './http/plugins/auth.ts';
 import type { SendService } from './outbound/send-service.ts';
 import type { QueueStatsService } from './outbound/queue-stats.ts';
@@ -165,7 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerDirectoryRoutes(v1, { ...deps, sendBodyLimit });
     registerGroupRoutes(v1, deps);
     registerWebhookRoutes(v1, deps.delivery);
-    registerEventRoutes(v1, deps.delivery);
+    registerEventRoutes(v1, { ...deps.delivery, stillValid: createPrincipalLiveness({ keys: deps.keys, logins: deps.accounts.logins }) });
     // Sends may carry base64 media: their body limit follows the media limit, not the general one.
     registerMessageRoutes(v1, { ...deps, ...deps.outbound, sendBodyLimit });
     registerBulkMessageRoutes(v1, { ...deps.outbound, sendBodyLimit });

@@ -130,6 +130,11 @@ export class LoginService {
     return { kind: 'tenant', keyId, tenantId: claims.tenantId, scopes: scopesOf(claims.role), user };
   }
 
+  /** The login is not logged out and its user not disabled (cached for CHECK_TTL_MS). */
+  isLive(userId: string, familyId: string): Promise<boolean> {
+    return this.loginLive(userId, familyId, this.clock.now());
+  }
+
   /** Forgets cached checks of a user (after disable, password reset, delete) on this node at once. */
   forgetUser(userId: string): void {
     for (const key of this.checked.keys()) if (key.startsWith(`${userId} `)) this.checked.delete(key);

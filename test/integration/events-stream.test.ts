@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { eventually, type TestApp } from '../helpers/test-app.ts';
 import { webhookApp, workingSession } from './webhooks-fixtures.ts';
+import { userToken } from '../helpers/users.ts';
 
 interface Frame {
   id?: string;
@@ -108,6 +109,22 @@ describe('event stream', () => {
     assert.equal((await new Client(`${base}/v1/events/ws?key=${acme}&types=not%20a%20type`).closedWith()).code, 4400);
     assert.equal((await new Client(`${base}/v1/events/ws?key=${acme}&after=zzz`).closedWith()).code, 4400);
     assert.equal((await new Client(`${base}/v1/events/ws?key=${acme}&tenant=globex`).closedWith()).code, 4400);
+  });
+
+  test('logging out ends the streams the login opened; revoking a key ends its streams (4401)', async () => {
+    const { token } = await userToken(t, 'stream-viewer@acme.test', 'viewer', 'acme');
+    const person = new Client(`${base}/v1/events/ws`, { authorization: `Bearer ${token}` });
+    const issued = (await t.request({ method: 'POST', url: '/v1/tenants/acme/keys', payload: { name: 'stream', scopes: ['read'] } })).json();
+    const keyed = new Client(`${base}/v1/events/ws?key=${issued.key as string}`);
+    const bystander = new Client(`${base}/v1/events/ws?key=${acme}`);
+    await Promise.all([person.live(), keyed.live(), bystander.live()]);
+    const out = await t.request({ method: 'POST', url: '/v1/auth/logout', headers: { authorization: `Bearer ${token}` }, key: null });
+    assert.ok(out.statusCode < 300, out.body);
+    assert.equal((await eventually(() => person.closed, Boolean, 15_000))!.code, 4401);
+    assert.equal((await t.request({ method: 'DELETE', url: `/v1/keys/${issued.id as string}` })).statusCode, 204);
+    assert.equal((await eventually(() => keyed.closed, Boolean, 15_000))!.code, 4401);
+    assert.equal(bystander.closed, undefined, 'other credentials keep their streams');
+    bystander.ws.close();
   });
 
   test('heartbeat: the server pings; a client that answers stays connected', async () => {

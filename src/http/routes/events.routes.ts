@@ -4,6 +4,8 @@ import type { EventService, EventListQuery } from '../../events/event-service.ts
 import { checkCursor } from '../../events/event-service.ts';
 import type { EventHub } from '../../realtime/event-hub.ts';
 import { CLOSE, runEventStream } from '../../realtime/event-stream.ts';
+import type { Principal } from '../../auth/principal.ts';
+import type { StillValid } from '../../auth/principal-liveness.ts';
 import { isAppError } from '../../errors/app-error.ts';
 import { principalOf } from '../plugins/auth.ts';
 import { errorResponses, slug } from '../schemas/common.ts';
@@ -19,13 +21,30 @@ export interface EventRouteDeps {
   events: EventService;
   hub: EventHub;
   wsPingMs: number;
+  /** Asked every LIVENESS_CHECK_MS per open stream: false closes it with 4401 (logged out, key revoked). */
+  stillValid?: StillValid;
 }
+
+const LIVENESS_CHECK_MS = 5_000;
 
 export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
   // Open streams, so that closing the app says goodbye with 1001.
-  const streams = new Set<{ close(code: number, reason: string): void }>();
+  const streams = new Map<{ close(code: number, reason: string): void }, Principal>();
+  const { stillValid } = deps;
+  const liveness = stillValid
+    ? setInterval(() => {
+      for (const [stream, principal] of streams) {
+        stillValid(principal).then(
+          (ok) => { if (!ok) stream.close(CLOSE.unauthorized, 'the login ended or the API key was revoked'); },
+          () => undefined, // the store is down: keep the stream, ask again next time
+        );
+      }
+    }, LIVENESS_CHECK_MS)
+    : undefined;
+  liveness?.unref();
   app.addHook('preClose', async () => {
-    for (const stream of streams) stream.close(CLOSE.goingAway, 'server shutting down');
+    clearInterval(liveness);
+    for (const stream of streams.keys()) stream.close(CLOSE.goingAway, 'server shutting down');
   });
 
   app.get<{ Querystring: EventListQuery }>('/v1/events', {
@@ -63,7 +82,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps):
         pingMs: deps.wsPingMs,
         onError: (error) => request.log.warn({ err: error }, 'event stream failed'),
       });
-      streams.add(stream);
+      streams.set(stream, request.principal);
       socket.on('close', () => streams.delete(stream));
     } catch (error) {
       if (isAppError(error) && error.code === 'FORBIDDEN') socket.close(CLOSE.forbidden, error.message.slice(0, 120));
