@@ -95,7 +95,7 @@ export interface AppDeps {
   nodes: NodeService;
   transfer: SessionTransfer;
   alerts: AlertAdmin;
-  accounts: Pick<Accounts, 'logins' | 'users' | 'audit' | 'stats'> & { cookieSecure: 'auto' | 'always' | 'never' };
+  accounts: Pick<Accounts, 'logins' | 'users' | 'audit' | 'stats'> & { cookieSecure: 'auto' | 'always' | 'never'; auditEnabled: boolean };
   /** The built dashboard (dist/dashboard), or undefined when there is none. */
   dashboardDir: string | undefined;
 }
@@ -154,7 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerAuth(v1, { keys: deps.keys, logins: deps.accounts.logins });
     registerRateLimit(v1, deps.outbound.rateLimiter, deps.outbound.rateLimitBurst);
     registerSessionForwarding(v1, deps.forwarding);
-    registerAuditHook(v1, { audit: deps.accounts.audit, tenantOfSession: async (id) => (await deps.sessions.tenantOf(id)) });
+    registerAuditHook(v1, { enabled: deps.accounts.auditEnabled, audit: deps.accounts.audit, tenantOfSession: async (id) => (await deps.sessions.tenantOf(id)) });
     registerAuthRoutes(v1, deps.accounts);
     registerUserRoutes(v1, deps.accounts);
     registerAuditRoutes(v1, deps.accounts);

@@ -246,7 +246,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       nodes: cluster.nodes,
       transfer: new SessionTransfer({ storage, sessions, manager, engines, cipher, clock }),
       alerts: alerts.admin,
-      accounts: { ...accounts, cookieSecure: config.users.cookieSecure },
+      accounts: { ...accounts, cookieSecure: config.users.cookieSecure, auditEnabled: config.users.auditEnabled },
       dashboardDir: dashboardDir(),
     });
 

@@ -173,6 +173,7 @@ const ENV_SCHEMA = {
   WAFLEET_LOGIN_MAX_ATTEMPTS_PER_ADDRESS: integer(1, 1_000_000).default(50),
   WAFLEET_LOGIN_WINDOW_MS: integer(1000, 86_400_000).default(900_000),
   WAFLEET_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).default('auto'),
+  WAFLEET_AUDIT: boolean.default(true),
   WAFLEET_AUDIT_RETENTION_MS: integer(60_000, 3650 * 86_400_000).default(90 * 86_400_000),
   WAFLEET_ANALYTICS_RETENTION_MS: integer(3_600_000, 3650 * 86_400_000).default(400 * 86_400_000),
 } as const;
@@ -262,6 +263,8 @@ export interface UsersConfig {
   loginWindowMs: number;
   /** `auto`: Secure cookies when the request came over HTTPS. */
   cookieSecure: 'auto' | 'always' | 'never';
+  /** WAFLEET_AUDIT=false: no audit rows (for installations that audit at their gateway). */
+  auditEnabled: boolean;
   auditRetentionMs: number;
   analyticsRetentionMs: number;
 }
@@ -412,6 +415,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       loginMaxAttemptsPerAddress: v.WAFLEET_LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
       loginWindowMs: v.WAFLEET_LOGIN_WINDOW_MS,
       cookieSecure: v.WAFLEET_COOKIE_SECURE,
+      auditEnabled: v.WAFLEET_AUDIT,
       auditRetentionMs: v.WAFLEET_AUDIT_RETENTION_MS,
       analyticsRetentionMs: v.WAFLEET_ANALYTICS_RETENTION_MS,
     },

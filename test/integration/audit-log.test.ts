@@ -135,3 +135,18 @@ describe('audit log', () => {
 function pick(row: Row) {
   return { actorType: row.actorType, actorId: row.actorId, tenantId: row.tenantId, resource: row.resource, statusCode: row.statusCode };
 }
+
+describe('WAFLEET_AUDIT=false', () => {
+  test('records nothing, and the API works as before', async () => {
+    const t = await createTestApp({ enableFakeEngine: true, users: { ...loadConfig({ WAFLEET_AUDIT: 'false' }).users } });
+    try {
+      const key = await t.tenantWithKey('acme');
+      const created = await t.request({ method: 'POST', url: '/v1/sessions', key, payload: { id: 'quiet' } });
+      assert.equal(created.statusCode, 201, created.body);
+      assert.equal((await t.request({ method: 'DELETE', url: '/v1/sessions/quiet', key })).statusCode, 204);
+      assert.deepEqual((await t.request({ method: 'GET', url: '/v1/audit?limit=50' })).json().items, []);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -33,6 +33,8 @@ const AUDIT_STATE = Symbol('wafleet.audit');
 type WithState = FastifyRequest & { [AUDIT_STATE]?: { code?: string; createdId?: string; sessionTenant?: string } };
 
 export interface AuditHookDeps {
+  /** false (WAFLEET_AUDIT=false): the hooks are not installed, nothing is recorded. */
+  enabled: boolean;
   audit: AuditLog;
   /** The tenant of a session, for calls by admins (who name no tenant) on /v1/sessions/:id… routes. */
   tenantOfSession(id: string): Promise<string | undefined>;
@@ -44,6 +46,7 @@ function bodyTenant(body: unknown): string | undefined {
 
 export function registerAuditHook(app: FastifyInstance, deps: AuditHookDeps): void {
   app.decorateRequest('audit', undefined);
+  if (!deps.enabled) return;
 
   app.addHook('preHandler', async (request) => {
     if (READS.has(request.method) || request.principal?.kind !== 'admin') return;
