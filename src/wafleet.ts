@@ -131,7 +131,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     if (sealedHeaders > 0) logger.info({ webhooks: sealedHeaders }, 'sealed the custom headers that earlier versions stored in clear');
 
     const engines = new EngineRegistry();
-    engines.register(new BaileysEngine({ waUrl: config.waUrl, logger: logger.child({ engine: 'baileys' }, { level: config.engineLogLevel }) }));
+    engines.register(new BaileysEngine({ waUrl: config.waUrl, qrTimeoutMs: config.qrTimeoutMs, logger: logger.child({ engine: 'baileys' }, { level: config.engineLogLevel }) }));
     if (config.enableFakeEngine) engines.register(new FakeEngine());
     for (const engine of options.engines ?? []) engines.register(engine);
 
@@ -169,6 +169,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       ownership,
       authStateFor: (sessionId, fence) => createEncryptedAuthState(storage.authState, cipher, sessionId, fence),
       restart: config.reconnect,
+      qrMaxCycles: config.qrMaxCycles,
       healthStaleMs: config.healthStaleMs,
     });
     const keys = new ApiKeyService(storage, clock, newId);
