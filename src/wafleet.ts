@@ -34,6 +34,7 @@ import { createMetrics } from './metrics/metrics.ts';
 import { MessageRecorder } from './messages/message-recorder.ts';
 import { MessageService } from './messages/message-service.ts';
 import { DirectoryService } from './messages/directory-service.ts';
+import { NumberChecks } from './messages/number-checks.ts';
 import { GroupService } from './messages/group-service.ts';
 import { LiveSessions } from './sessions/live-session.ts';
 import { buildApp } from './app.ts';
@@ -193,12 +194,13 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     });
     const live = new LiveSessions(sessions, manager, engines);
     const messages = new MessageService({ storage, clock, newId, sessions, live, recorder, media });
-    const directory = new DirectoryService(storage, sessions, live);
+    const numberChecks = new NumberChecks(clock, config.numberCheckTtlMs);
+    const directory = new DirectoryService(storage, sessions, live, numberChecks);
     const groups = new GroupService(live);
     eventDelivery.registerMetrics(metrics.registry);
     late.countEvents = registerEventMetrics(metrics.registry, () => eventDelivery.hub.size);
     const outbound = createOutbound({
-      config: { outbound: config.outbound, rateLimit: config.rateLimit, media }, storage, clock, newId, publish, recorder, logger, manager, ownership, live, sessions, registry: metrics.registry,
+      config: { outbound: config.outbound, rateLimit: config.rateLimit, media }, storage, clock, newId, publish, recorder, logger, manager, ownership, live, sessions, registry: metrics.registry, numberChecks,
       queuedElsewhere: (sessionId) => void storage.bus.notify({ kind: 'kick', sessionId }).catch(() => undefined),
     });
     late.outbound = outbound;
