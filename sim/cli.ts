@@ -17,6 +17,7 @@ const USAGE = `wafleet-sim [options]
   --jitter MS               uniform extra latency in [0, MS)
   --post-handshake-delay MS pause before the first frame after the handshake (default 20)
   --no-phones               disable simulated phones (bootstrap, virtual contacts)
+  --qr-refs N               QR refs per registration (default 6, as WhatsApp)
   --no-media                disable the media host
   --json                    print the endpoints as one JSON line
   -h, --help`;
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     latency: { type: 'string' },
     jitter: { type: 'string' },
     'post-handshake-delay': { type: 'string' },
+    'qr-refs': { type: 'string' },
     'no-phones': { type: 'boolean' },
     'no-media': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -64,6 +66,7 @@ const sim = await startSim({
   latencyMs: num('latency', values.latency),
   jitterMs: num('jitter', values.jitter),
   postHandshakeDelayMs: num('post-handshake-delay', values['post-handshake-delay']),
+  qrRefs: num('qr-refs', values['qr-refs']),
   virtualPhones: !values['no-phones'],
   media: !values['no-media'],
 });

@@ -33,6 +33,8 @@ export interface StartSimOptions {
   jitterMs?: number;
   /** Pause between the client's handshake finish and the first server frame (default 20 ms). */
   postHandshakeDelayMs?: number;
+  /** QR refs per registration (default 6, as WhatsApp); fewer makes QR-expiry tests quick. */
+  qrRefs?: number;
   /** Extra modules (groups, media, virtual phones) and their admin routes. */
   extensions?: SimExtension[];
   adminRoutes?: AdminRoute[];
@@ -81,6 +83,7 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
     postHandshakeDelayMs: options.postHandshakeDelayMs ?? 20,
     latencyMs: options.latencyMs ?? 0,
     jitterMs: options.jitterMs ?? 0,
+    ...(options.qrRefs ? { qrRefs: options.qrRefs } : {}),
   });
   sim.extensions.push(...(options.extensions ?? []));
   const adminRoutes = [...(options.adminRoutes ?? [])];

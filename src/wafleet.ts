@@ -34,6 +34,7 @@ import { createMetrics } from './metrics/metrics.ts';
 import { MessageRecorder } from './messages/message-recorder.ts';
 import { MessageService } from './messages/message-service.ts';
 import { DirectoryService } from './messages/directory-service.ts';
+import { NumberChecks } from './messages/number-checks.ts';
 import { GroupService } from './messages/group-service.ts';
 import { LiveSessions } from './sessions/live-session.ts';
 import { buildApp } from './app.ts';
@@ -131,7 +132,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     if (sealedHeaders > 0) logger.info({ webhooks: sealedHeaders }, 'sealed the custom headers that earlier versions stored in clear');
 
     const engines = new EngineRegistry();
-    engines.register(new BaileysEngine({ waUrl: config.waUrl, logger: logger.child({ engine: 'baileys' }, { level: config.engineLogLevel }) }));
+    engines.register(new BaileysEngine({ waUrl: config.waUrl, qrTimeoutMs: config.qrTimeoutMs, logger: logger.child({ engine: 'baileys' }, { level: config.engineLogLevel }) }));
     if (config.enableFakeEngine) engines.register(new FakeEngine());
     for (const engine of options.engines ?? []) engines.register(engine);
 
@@ -169,6 +170,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       ownership,
       authStateFor: (sessionId, fence) => createEncryptedAuthState(storage.authState, cipher, sessionId, fence),
       restart: config.reconnect,
+      qrMaxCycles: config.qrMaxCycles,
       healthStaleMs: config.healthStaleMs,
     });
     const keys = new ApiKeyService(storage, clock, newId);
@@ -192,12 +194,13 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     });
     const live = new LiveSessions(sessions, manager, engines);
     const messages = new MessageService({ storage, clock, newId, sessions, live, recorder, media });
-    const directory = new DirectoryService(storage, sessions, live);
+    const numberChecks = new NumberChecks(clock, config.numberCheckTtlMs);
+    const directory = new DirectoryService(storage, sessions, live, numberChecks);
     const groups = new GroupService(live);
     eventDelivery.registerMetrics(metrics.registry);
     late.countEvents = registerEventMetrics(metrics.registry, () => eventDelivery.hub.size);
     const outbound = createOutbound({
-      config: { outbound: config.outbound, rateLimit: config.rateLimit, media }, storage, clock, newId, publish, recorder, logger, manager, ownership, live, sessions, registry: metrics.registry,
+      config: { outbound: config.outbound, rateLimit: config.rateLimit, media }, storage, clock, newId, publish, recorder, logger, manager, ownership, live, sessions, registry: metrics.registry, numberChecks,
       queuedElsewhere: (sessionId) => void storage.bus.notify({ kind: 'kick', sessionId }).catch(() => undefined),
     });
     late.outbound = outbound;

@@ -31,7 +31,8 @@ export interface LinkedDevice {
 
 export type OnLinked = (account: AccountRecord, device: DeviceRecord) => void;
 
-const REF_COUNT = 6;
+/** What WhatsApp sends: Baileys then rotates through them, 60 s for the first QR and 20 s for each next one. */
+const DEFAULT_REF_COUNT = 6;
 
 /**
  * Pairing state: QR refs handed to registering connections, the phone's side of pair-by-code,
@@ -43,6 +44,7 @@ export class PairingRegistry {
   constructor(
     private readonly ctx: SimContext,
     private readonly onLinked: OnLinked,
+    private readonly refCount: number = DEFAULT_REF_COUNT,
   ) {}
 
   /** A registration ClientPayload arrived: remember its keys and hand out QR refs. */
@@ -52,7 +54,7 @@ export class PairingRegistry {
       conn.endWith({ tag: 'failure', attrs: { reason: '400' } });
       return;
     }
-    const refs = Array.from({ length: REF_COUNT }, () => `2@${randomBytes(24).toString('base64')}`);
+    const refs = Array.from({ length: this.refCount }, () => `2@${randomBytes(24).toString('base64')}`);
     this.pending.set(conn.id, {
       conn,
       refs,

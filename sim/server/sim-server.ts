@@ -35,6 +35,8 @@ export interface SimServerOptions {
   postHandshakeDelayMs: number;
   latencyMs: number;
   jitterMs: number;
+  /** QR refs handed to a registering client (WhatsApp sends 6); Baileys shows one per QR rotation. */
+  qrRefs?: number;
 }
 
 const ACKED_TAGS = new Set(['message', 'receipt', 'notification']);
@@ -65,7 +67,7 @@ export class SimServer implements SimContext {
     this.latencyMs = options.latencyMs;
     this.jitterMs = options.jitterMs;
     this.relay = new MessageRelay(this);
-    this.pairing = new PairingRegistry(this, (account, device) => this.extensions.forEach((e) => e.linked?.(account, device)));
+    this.pairing = new PairingRegistry(this, (account, device) => this.extensions.forEach((e) => e.linked?.(account, device)), options.qrRefs);
   }
 
   async listen(): Promise<string> {

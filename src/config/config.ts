@@ -106,6 +106,9 @@ const ENV_SCHEMA = {
   WAFLEET_BREAKER_WINDOW_MS: integer(1000, 86_400_000).default(300_000),
   WAFLEET_DEFAULT_MAX_SESSIONS: integer(0, 1_000_000).default(10),
   WAFLEET_HEALTH_STALE_MS: integer(1000, 3_600_000).default(90_000),
+  WAFLEET_QR_MAX_CYCLES: integer(1, 1000).default(5),
+  WAFLEET_QR_TIMEOUT_MS: integer(100, 600_000).optional(),
+  WAFLEET_NUMBER_CHECK_TTL_MS: integer(0, 30 * 86_400_000).default(86_400_000),
   WAFLEET_ENGINE_ALLOWLIST: csv.default([]),
   WAFLEET_MEDIA_MAX_BYTES: integer(1024, 2 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   WAFLEET_MEDIA_TIMEOUT_MS: integer(100, 600_000).default(30_000),
@@ -201,6 +204,12 @@ export interface Config {
   reconnect: { baseMs: number; maxMs: number; breakerFailures: number; breakerWindowMs: number };
   defaultMaxSessions: number;
   healthStaleMs: number;
+  /** Unscanned QR codes shown before a session gives up with FAILED / QR_TIMEOUT (config.qrMaxCycles overrides). */
+  qrMaxCycles: number;
+  /** How long each QR code is shown before Baileys rotates to the next; undefined = Baileys' 60 s then 20 s. */
+  qrTimeoutMs: number | undefined;
+  /** How long a session remembers whether a number is on WhatsApp (sends and contacts/check). */
+  numberCheckTtlMs: number;
   engineAllowlist: string[];
   media: { maxBytes: number; timeoutMs: number; allowPrivateUrls: boolean };
   /** Non-public addresses (IPs or CIDRs) media and webhook URLs may reach although private URLs are refused. */
@@ -355,6 +364,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     defaultMaxSessions: v.WAFLEET_DEFAULT_MAX_SESSIONS,
     healthStaleMs: v.WAFLEET_HEALTH_STALE_MS,
+    qrMaxCycles: v.WAFLEET_QR_MAX_CYCLES,
+    qrTimeoutMs: v.WAFLEET_QR_TIMEOUT_MS,
+    numberCheckTtlMs: v.WAFLEET_NUMBER_CHECK_TTL_MS,
     engineAllowlist: v.WAFLEET_ENGINE_ALLOWLIST,
     media: { maxBytes: v.WAFLEET_MEDIA_MAX_BYTES, timeoutMs: v.WAFLEET_MEDIA_TIMEOUT_MS, allowPrivateUrls: v.WAFLEET_ALLOW_PRIVATE_URLS },
     privateUrlAllowlist: v.WAFLEET_PRIVATE_URL_ALLOWLIST,

@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   NODE_UNAVAILABLE: { status: 503, message: 'The node that runs the session does not answer.' },
   QR_NOT_AVAILABLE: { status: 409, message: 'No QR code is available: the session is not waiting for a scan.' },
   INVALID_RECIPIENT: { status: 400, message: 'The recipient is not a phone number or a WhatsApp JID.' },
+  RECIPIENT_NOT_ON_WHATSAPP: { status: 422, message: 'The phone number has no WhatsApp account.' },
   MESSAGE_NOT_FOUND: { status: 404, message: 'Message not found.' },
   MEDIA_FETCH_FAILED: { status: 422, message: 'The media URL could not be fetched.' },
   MEDIA_TOO_LARGE: { status: 413, message: 'The media is larger than the limit.' },

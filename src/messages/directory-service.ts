@@ -8,6 +8,7 @@ import type { Page, Storage } from '../storage/ports.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { LiveSessions } from '../sessions/live-session.ts';
 import { requireJid } from './jid-input.ts';
+import type { NumberChecks } from './number-checks.ts';
 
 type Paging = { limit: number; offset: number };
 
@@ -16,6 +17,7 @@ export class DirectoryService {
     private readonly storage: Storage,
     private readonly sessions: SessionService,
     private readonly live: LiveSessions,
+    private readonly numberChecks?: NumberChecks,
   ) {}
 
   async chats(principal: Principal, sessionId: string, paging: Paging): Promise<Page<Omit<ChatRecord, 'sessionId'>>> {
@@ -37,7 +39,7 @@ export class DirectoryService {
       return normalized;
     });
     const check = await this.live.feature(principal, sessionId, 'read', 'checkNumbers');
-    return check(digits);
+    return this.numberChecks ? this.numberChecks.check(sessionId, digits, check) : check(digits);
   }
 
   async sendPresence(principal: Principal, sessionId: string, presence: ChatPresence, chatId?: string): Promise<void> {

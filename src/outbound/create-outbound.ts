@@ -9,6 +9,7 @@ import type { EventRecord } from '../domain/records.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { MediaLimits } from '../messages/media-source.ts';
 import type { MessageRecorder } from '../messages/message-recorder.ts';
+import type { NumberChecks } from '../messages/number-checks.ts';
 import type { LiveSessions } from '../sessions/live-session.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { SessionOwnership } from '../sessions/ownership.ts';
@@ -45,6 +46,7 @@ export interface OutboundDeps {
   live: LiveSessions;
   sessions: SessionService;
   registry: Registry;
+  numberChecks?: NumberChecks;
   /** A send queued here for a session another node runs: tell that node. */
   queuedElsewhere?(sessionId: string): void;
 }
@@ -80,6 +82,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     fence: (sessionId) => deps.ownership.fence(sessionId),
     fenced: (sessionId) => deps.ownership.fenced(sessionId),
     onSettled: (result, waitMs) => metrics.settled(result, waitMs),
+    ...(deps.numberChecks ? { numberChecks: deps.numberChecks } : {}),
   });
   const rules = { rps: config.rateLimit.rps, burst: config.rateLimit.burst };
   const rateLimiter = rules.rps <= 0 ? undefined : config.rateLimit.redisUrl ? new RedisRateLimiter(config.rateLimit.redisUrl, rules) : new MemoryRateLimiter(rules, clock);

@@ -21,6 +21,7 @@ import { RecordPipeline } from './record-pipeline.ts';
 import { parseOutbound } from './payload.ts';
 import { typingMs, type PacingRules } from './pacing-rules.ts';
 import type { PacingPolicy } from './pacing-policy.ts';
+import type { NumberChecks } from '../messages/number-checks.ts';
 
 /** Pause before the same message is tried again after an unfinished attempt. */
 const RETRY_AFTER_MS = 1000;
@@ -57,6 +58,8 @@ export interface OutboundWorkerDeps {
   /** An engine send with no answer after this long is abandoned; the message stays queued. */
   attemptTimeoutMs: number;
   random?: () => number;
+  /** Cached "on WhatsApp?" answers: a phone-number recipient is checked before its first send. */
+  numberChecks?: NumberChecks;
   /** Observes each settled send: time from acceptance to outcome. */
   onSettled?(result: 'sent' | 'failed', waitMs: number): void;
 }
@@ -217,6 +220,11 @@ export class OutboundWorker {
         continue;
       }
       const message = parseOutbound(item.payload);
+      if (await this.notOnWhatsApp(sessionId, engine, message.to)) {
+        const phone = message.to.split('@')[0];
+        await this.fail(item, live.record, `RECIPIENT_NOT_ON_WHATSAPP: +${phone} has no WhatsApp account`, fence, 'RECIPIENT_NOT_ON_WHATSAPP');
+        continue;
+      }
       const rules = await this.deps.pacing.rulesFor(record);
       const newContact = rules.newContactsPerDay > 0 && !(await this.knownChat(sessionId, item.chatId, records));
       const pacer = await this.seededPacer(sessionId);
@@ -243,6 +251,25 @@ export class OutboundWorker {
       } finally {
         this.current.delete(sessionId);
       }
+    }
+  }
+
+  /**
+   * WhatsApp accepts a message to a number without an account and never delivers it, so the number
+   * is checked here, where the engine is. Groups, LIDs and newsletters are not phone numbers and are
+   * not checked; a check that fails (engine error) lets the send go ahead rather than block it.
+   */
+  private async notOnWhatsApp(sessionId: string, engine: EngineSession, to: string): Promise<boolean> {
+    const checks = this.deps.numberChecks;
+    const lookup = engine.features.checkNumbers;
+    if (!checks || !lookup || !to.endsWith('@s.whatsapp.net')) return false;
+    const phone = to.slice(0, to.indexOf('@')).split(':')[0] ?? '';
+    try {
+      const [answer] = await checks.check(sessionId, [phone], (phones) => lookup(phones));
+      return answer?.exists === false;
+    } catch (error) {
+      this.deps.logger.warn({ sessionId, err: error }, 'number check failed; sending without it');
+      return false;
     }
   }
 
@@ -313,14 +340,15 @@ export class OutboundWorker {
     });
   }
 
-  private async fail(item: QueuedSend, session: SessionRecord, reason: string, fence: Fence): Promise<void> {
+  private async fail(item: QueuedSend, session: SessionRecord, reason: string, fence: Fence, errorCode?: string): Promise<void> {
     const stored = await this.deps.storage.messages.get(item.sessionId, item.messageId);
     if (!stored) {
       await this.deps.storage.outbound.remove(item.sessionId, item.messageId, fence);
       return;
     }
     const record: MessageRecord = { ...stored, status: 'failed', statusReason: reason, updatedAt: this.deps.clock.now() };
-    const event = sessionEvent(this.deps.newId, record.updatedAt, session, 'message.failed', messagePayload(record));
+    const payload = { ...messagePayload(record), ...(errorCode ? { errorCode } : {}) };
+    const event = sessionEvent(this.deps.newId, record.updatedAt, session, 'message.failed', payload);
     await this.deps.recorder.failed(record, [event], (repos) => repos.outbound.remove(item.sessionId, item.messageId, fence));
     this.announceSettled(item, record);
   }

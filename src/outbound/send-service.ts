@@ -173,6 +173,9 @@ export class SendService {
   }
 
   private result(record: MessageRecord, replayed: boolean): SendResult {
+    if (record.status === 'failed' && record.statusReason?.startsWith('RECIPIENT_NOT_ON_WHATSAPP')) {
+      throw new AppError('RECIPIENT_NOT_ON_WHATSAPP', `${record.statusReason.replace(/^RECIPIENT_NOT_ON_WHATSAPP: /, '')}: check the number; nothing was sent.`, { messageId: record.id, field: 'body.to' });
+    }
     if (record.status === 'failed') {
       throw new AppError('MESSAGE_SEND_FAILED', `WhatsApp did not accept message ${record.id}: ${record.statusReason ?? 'unknown reason'}`, { messageId: record.id });
     }

@@ -37,6 +37,8 @@ export interface RuntimeDeps {
   newId: () => string;
   publish: EventPublisher;
   restart: RestartPolicy;
+  /** Unscanned QR codes shown before giving up (a session's config.qrMaxCycles overrides it). */
+  qrMaxCycles: number;
   recorder: MessageRecorder;
   ownership: RuntimeOwnership;
   /** The session reached a state it leaves only when a user starts it again (logged out, replaced). */
@@ -72,6 +74,8 @@ export class SessionRuntime {
   private readonly breaker: CircuitBreaker;
   private readonly serial = new SerialQueue();
   private knownContacts = new KnownContacts();
+  /** QR codes shown since the user last started the session, across reconnects; none scanned yet. */
+  private qrShown = 0;
 
   constructor(
     private record: SessionRecord,
@@ -112,6 +116,7 @@ export class SessionRuntime {
   start(): Promise<void> {
     return this.serial.run(async () => {
       this.breaker.reset();
+      this.qrShown = 0;
       await this.openConnection();
     });
   }
@@ -219,6 +224,10 @@ export class SessionRuntime {
     if (generation !== this.generation) return;
     switch (event.type) {
       case 'qr':
+        if (++this.qrShown > this.qrMaxCycles()) {
+          await this.giveUpOnQr();
+          return;
+        }
         this.qr = event.qr;
         await this.changeStatus({ status: 'SCAN_QR', reason: null }, [['session.qr', { qr: event.qr }]]);
         return;
@@ -227,6 +236,7 @@ export class SessionRuntime {
         await this.publishOnly('session.pairing_code', { code: event.code });
         return;
       case 'connected':
+        this.qrShown = 0;
         this.qr = null;
         this.pairingCode = null;
         await this.changeStatus({ status: 'WORKING', reason: null, me: event.me });
@@ -278,6 +288,11 @@ export class SessionRuntime {
       await this.openConnection();
       return;
     }
+    // Baileys closes the socket (408) once WhatsApp's refs are used up; a fresh connection would only loop.
+    if (this.status === 'SCAN_QR' && this.qrShown >= this.qrMaxCycles()) {
+      await this.giveUpOnQr();
+      return;
+    }
     if (!event.retryable) {
       this.detach();
       await this.changeStatus({ status: 'FAILED', reason: detail });
@@ -305,6 +320,24 @@ export class SessionRuntime {
     }
     const reason = 'connection replaced by another client (440): a client outside wafleet is logged in with this device; start the session again once it is gone';
     await this.changeStatus({ status: 'FAILED', reason, stopWanted: true }, [['session.split_brain', { reason, detail }]]);
+  }
+
+  private qrMaxCycles(): number {
+    const configured = this.record.config.qrMaxCycles;
+    return typeof configured === 'number' && configured >= 1 ? configured : this.deps.qrMaxCycles;
+  }
+
+  /**
+   * Nobody scanned any of the QR codes: stop asking WhatsApp for new ones (an unattended session
+   * would otherwise rotate QRs forever) and wait for a user to start the session again.
+   */
+  private async giveUpOnQr(): Promise<void> {
+    const cycles = this.qrMaxCycles();
+    const session = this.engineSession;
+    this.detach();
+    await session?.stop().catch(() => undefined);
+    const reason = `QR_TIMEOUT: no QR code was scanned (${cycles} shown); POST /v1/sessions/${this.record.id}/start for new ones`;
+    await this.changeStatus({ status: 'FAILED', reason, stopWanted: true }, [['session.qr_timeout', { reason: 'QR_TIMEOUT', cycles }]]);
   }
 
   private async scheduleReconnect(detail: string): Promise<void> {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSim, type RunningSim } from '../../sim/index.ts';
+import { startSim, type RunningSim, type StartSimOptions } from '../../sim/index.ts';
 import { startMediaServer, type MediaServer } from '../../sim/media/index.ts';
 import { mediaExtension } from '../../sim/server/media-extension.ts';
 import { pinSimRoot } from '../helpers/sim-trust-preload.ts';
@@ -40,13 +40,13 @@ export async function simJson(sim: RunningSim, method: string, path: string, bod
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-export async function startE2E(overrides: Partial<Config> = {}, dataDir?: string): Promise<E2E> {
+export async function startE2E(overrides: Partial<Config> = {}, dataDir?: string, simOptions: Pick<StartSimOptions, 'qrRefs'> = {}): Promise<E2E> {
   // The media host must present the certificate this process trusts from its start (see run-tests.mjs).
   const certDir = process.env.WAFLEET_TEST_MEDIA_CERT_DIR;
   const media = certDir
     ? await startMediaServer({ host: '127.0.0.1', port: 0, cert: { cert: readFileSync(join(certDir, 'cert.pem'), 'utf8'), key: readFileSync(join(certDir, 'key.pem'), 'utf8') } })
     : undefined;
-  const sim = await startSim({ media: false, extensions: media ? [mediaExtension(media)] : [] });
+  const sim = await startSim({ ...simOptions, media: false, extensions: media ? [mediaExtension(media)] : [] });
   pinSimRoot(sim.rootPublicKey);
   const app = await createTestApp({ waUrl: sim.wsUrl, ...overrides }, dataDir);
   const key = await app.tenantWithKey('acme');

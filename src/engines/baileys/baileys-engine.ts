@@ -17,6 +17,8 @@ export interface BaileysEngineOptions {
   logger: Logger;
   /** Passed through to Baileys; shorter in tests. */
   keepAliveIntervalMs?: number;
+  /** How long each QR code lives before the next ref is shown (Baileys' qrTimeout); undefined = its 60 s / 20 s. */
+  qrTimeoutMs?: number | undefined;
 }
 
 export type SocketFactory = (config: Parameters<typeof makeWASocket>[0]) => WASocket;
@@ -44,6 +46,7 @@ export class BaileysEngine implements Engine {
         syncFullHistory: false,
         generateHighQualityLinkPreview: false,
         ...(this.options.keepAliveIntervalMs ? { keepAliveIntervalMs: this.options.keepAliveIntervalMs } : {}),
+        ...(this.options.qrTimeoutMs ? { qrTimeout: this.options.qrTimeoutMs } : {}),
       });
     return new BaileysEngineSession(ctx, openSocket);
   }

@@ -24,6 +24,8 @@ export interface FakeFaults {
   startDelayMs: number;
   /** The next N start attempts fail with a lost connection. */
   failNextStarts: number;
+  /** Phone numbers (digits) the number check reports as not on WhatsApp; every other one is. */
+  notOnWhatsApp: Set<string>;
 }
 
 export class FakeEngineSession implements EngineSession {
@@ -38,7 +40,7 @@ export class FakeEngineSession implements EngineSession {
   readonly features: Partial<EngineFeatures> = {
     markRead: async () => undefined,
     sendPresence: async () => undefined,
-    checkNumbers: async (phones) => phones.map((input) => ({ input, exists: !input.endsWith('0'), jid: `${input}@s.whatsapp.net`, lid: null })),
+    checkNumbers: async (phones) => phones.map((input) => ({ input, exists: !this.faults.notOnWhatsApp.has(input), jid: `${input}@s.whatsapp.net`, lid: null })),
   };
 
   constructor(
@@ -171,7 +173,7 @@ export class FakeEngine implements Engine {
   readonly capabilities: EngineCapabilities = {
     features: ['qr', 'pairingCode', 'logout', 'passthrough'],
   };
-  readonly faults: FakeFaults = { startDelayMs: 0, failNextStarts: 0 };
+  readonly faults: FakeFaults = { startDelayMs: 0, failNextStarts: 0, notOnWhatsApp: new Set() };
   /** The latest engine session per wafleet session id, for tests to drive. */
   readonly sessions = new Map<string, FakeEngineSession>();
 

@@ -62,6 +62,7 @@ export const sessionConfig = {
     metadata: { type: 'object', additionalProperties: { type: 'string', maxLength: 1024 }, maxProperties: 50 },
     proxy: { type: 'string', maxLength: 2048 },
     pacing: pacingConfig,
+    qrMaxCycles: { type: 'integer', minimum: 1, maximum: 1000, description: 'Unscanned QR codes before the session goes FAILED with reason QR_TIMEOUT (default WAFLEET_QR_MAX_CYCLES).' },
   },
   additionalProperties: false,
 } as const;
