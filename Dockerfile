@@ -20,6 +20,7 @@ COPY dashboard ./dashboard
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
+# WAFLEET_HOST defaults to 127.0.0.1, which nothing outside the container can reach.
 ENV NODE_ENV=production \
     WAFLEET_HOST=0.0.0.0 \
     WAFLEET_PORT=3000 \
