@@ -15,6 +15,7 @@ import { registerAuth } from './http/plugins/auth.ts';
 import { registerRequestMetrics } from './http/plugins/request-metrics.ts';
 import { registerSecurityHeaders, swaggerUiCsp } from './http/plugins/security-headers.ts';
 import { registerCors } from './http/plugins/cors.ts';
+import { ProbeQuietLogController } from './http/plugins/probe-logging.ts';
 import { registerJsonCharsetCheck } from './http/plugins/json-charset.ts';
 import { registerFiniteNumberCheck } from './http/plugins/finite-numbers.ts';
 import { registerSystemRoutes } from './http/routes/system.routes.ts';
@@ -109,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const nextRequestId = createIdFactory();
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new ProbeQuietLogController(),
     bodyLimit: deps.bodyLimitBytes,
     trustProxy: trustProxyOption(deps.trustProxy),
     // The event WebSocket may carry ?key=: it is taken off the URL before anything logs it.
