@@ -20,6 +20,8 @@ import { registerJsonCharsetCheck } from './http/plugins/json-charset.ts';
 import { registerFiniteNumberCheck } from './http/plugins/finite-numbers.ts';
 import { registerSystemRoutes } from './http/routes/system.routes.ts';
 import { registerTenantRoutes } from './http/routes/tenants.routes.ts';
+import { registerTenantDeleteRoute } from './http/routes/tenant-delete.routes.ts';
+import type { TenantDeletionService } from './tenants/tenant-deletion.ts';
 import { registerSessionRoutes } from './http/routes/sessions.routes.ts';
 import { registerEngineRoutes } from './http/routes/engine.routes.ts';
 import { registerMessageRoutes } from './http/routes/messages.routes.ts';
@@ -79,6 +81,7 @@ export interface AppDeps {
   corsOrigins: readonly string[];
   keys: ApiKeyService;
   tenants: TenantService;
+  tenantDeletion: TenantDeletionService;
   sessions: SessionService;
   messages: MessageService;
   directory: DirectoryService;
@@ -160,6 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerUserRoutes(v1, deps.accounts);
     registerAuditRoutes(v1, deps.accounts);
     registerTenantRoutes(v1, deps);
+    registerTenantDeleteRoute(v1, deps);
     registerNodeRoutes(v1, deps);
     registerSessionRoutes(v1, deps);
     registerSessionTransferRoutes(v1, { transfer: deps.transfer, importBodyLimit: sendBodyLimit });
