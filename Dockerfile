@@ -5,7 +5,7 @@
 # which drains and exits 0.
 # test/integration/image-contents.test.ts rebuilds these contents without Docker.
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 # A C/C++ toolchain for better-sqlite3 when no prebuilt binary fits the platform.
 RUN apt-get update \
@@ -19,7 +19,8 @@ COPY src ./src
 COPY dashboard ./dashboard
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
+# WAFLEET_HOST defaults to 127.0.0.1, which nothing outside the container can reach.
 ENV NODE_ENV=production \
     WAFLEET_HOST=0.0.0.0 \
     WAFLEET_PORT=3000 \

@@ -20,7 +20,7 @@ SKIP_NPM=0
 DOMAIN="wafleet.example.com"
 INSTANCES=1
 USER_NAME="wafleet"
-NODE_MAJOR_MIN=20
+NODE_MAJOR_MIN=22
 
 usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 

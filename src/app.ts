@@ -15,10 +15,13 @@ import { registerAuth } from './http/plugins/auth.ts';
 import { registerRequestMetrics } from './http/plugins/request-metrics.ts';
 import { registerSecurityHeaders, swaggerUiCsp } from './http/plugins/security-headers.ts';
 import { registerCors } from './http/plugins/cors.ts';
+import { ProbeQuietLogController } from './http/plugins/probe-logging.ts';
 import { registerJsonCharsetCheck } from './http/plugins/json-charset.ts';
 import { registerFiniteNumberCheck } from './http/plugins/finite-numbers.ts';
 import { registerSystemRoutes } from './http/routes/system.routes.ts';
 import { registerTenantRoutes } from './http/routes/tenants.routes.ts';
+import { registerTenantDeleteRoute } from './http/routes/tenant-delete.routes.ts';
+import type { TenantDeletionService } from './tenants/tenant-deletion.ts';
 import { registerSessionRoutes } from './http/routes/sessions.routes.ts';
 import { registerEngineRoutes } from './http/routes/engine.routes.ts';
 import { registerMessageRoutes } from './http/routes/messages.routes.ts';
@@ -79,6 +82,7 @@ export interface AppDeps {
   corsOrigins: readonly string[];
   keys: ApiKeyService;
   tenants: TenantService;
+  tenantDeletion: TenantDeletionService;
   sessions: SessionService;
   messages: MessageService;
   directory: DirectoryService;
@@ -110,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const nextRequestId = createIdFactory();
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new ProbeQuietLogController(),
     bodyLimit: deps.bodyLimitBytes,
     trustProxy: trustProxyOption(deps.trustProxy),
     // The event WebSocket may carry ?key=: it is taken off the URL before anything logs it.
@@ -159,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerUserRoutes(v1, deps.accounts);
     registerAuditRoutes(v1, deps.accounts);
     registerTenantRoutes(v1, deps);
+    registerTenantDeleteRoute(v1, deps);
     registerNodeRoutes(v1, deps);
     registerSessionRoutes(v1, deps);
     registerSessionTransferRoutes(v1, { transfer: deps.transfer, importBodyLimit: sendBodyLimit });

@@ -17,6 +17,7 @@ import { wideModes } from './security/file-modes.ts';
 import type { Storage } from './storage/ports.ts';
 import { ApiKeyService } from './auth/api-key-service.ts';
 import { TenantService } from './tenants/tenant-service.ts';
+import { TenantDeletionService } from './tenants/tenant-deletion.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { LeaseOwnership } from './cluster/lease-ownership.ts';
@@ -176,6 +177,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
     const keys = new ApiKeyService(storage, clock, newId);
     const generatedAdminKey = await keys.ensureAdminKey(config.adminKey);
     const tenants = new TenantService(storage, clock, config.defaultMaxSessions);
+    const tenantDeletion = new TenantDeletionService({ storage, manager, clock, newId, logger: logger.child({ component: 'tenant-deletion' }), accessEnded: (tenantId) => keys.forgetTenant(tenantId) });
     const sessions = new SessionService({
       storage,
       manager,
@@ -235,6 +237,7 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
       corsOrigins: config.corsOrigins,
       keys,
       tenants,
+      tenantDeletion,
       sessions,
       messages,
       directory,
@@ -271,6 +274,9 @@ export async function createWafleet(config: Readonly<Config>, options: WafleetOp
         await outbound.resumeAll();
         alerts.start();
         await node.starter.idle();
+        // After the resume (a deletion that logs sessions out needs them connected); in the background,
+        // since a large tenant takes a while. resumePending logs its own failures.
+        void tenantDeletion.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not read the pending tenant deletions'));
         accounts.start();
         return count;
       },

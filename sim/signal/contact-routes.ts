@@ -27,6 +27,7 @@ function messageOf(body: any): proto.IMessage {
  *   POST /admin/contacts {phone, name}              create the account and its phone keys
  *   POST /admin/contacts/{phone}/send {to, text|message}  → {id}
  *   GET  /admin/contacts/{phone}/inbox               → decrypted messages received by that phone
+ *   POST /admin/contacts/{phone}/reset-session {to} → {reset}: drop the phone's sessions with `to`'s companions
  *   POST /admin/contacts/{phone}/read {ids}          → {receipts}: "read" receipts for inbox messages
  */
 export function contactRoutes(phones: SignalPhones): AdminRoute[] {
@@ -51,6 +52,11 @@ export function contactRoutes(phones: SignalPhones): AdminRoute[] {
         const to = accountOf(ctx(), body?.to);
         return { body: { id: await phones.send(from, to, messageOf(body)) } };
       },
+    },
+    {
+      method: 'POST',
+      path: /^\/admin\/contacts\/(?<phone>\d+)\/reset-session$/,
+      handler: ({ params, body }) => ({ body: { reset: phones.resetSessions(accountOf(ctx(), params.phone), accountOf(ctx(), body?.to)) } }),
     },
     {
       method: 'POST',

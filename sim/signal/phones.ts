@@ -177,6 +177,20 @@ export class SignalPhones {
    * The phone of `from` sends `message` to every companion device of `to`; returns the message
    * id. (The sent copy a real phone would give its own companions is not simulated.)
    */
+  /**
+   * Forgets the phone's Signal sessions with every companion of `to`, as a phone that lost its
+   * session state does: its next message is a fresh `pkmsg`, and the companion replaces (closes)
+   * its open session. Returns how many sessions were dropped.
+   */
+  resetSessions(from: AccountRecord, to: AccountRecord): number {
+    const { contact } = this.phone(from);
+    const targets = this.ctx.deviceIds(to).filter((d) => d !== 0).map((d) => lidDevice(to, d));
+    const open = targets.filter((jid) => contact.device.hasSession(jid));
+    for (const jid of open) contact.device.resetSession(jid);
+    if (open.length > 0) this.changed();
+    return open.length;
+  }
+
   async send(from: AccountRecord, to: AccountRecord, message: proto.IMessage): Promise<string> {
     const { contact } = this.phone(from);
     const devices = this.ctx.deviceIds(to).filter((d) => d !== 0);

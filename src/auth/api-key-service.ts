@@ -111,6 +111,11 @@ export class ApiKeyService {
     for (const [hash, entry] of this.principals) if (entry.principal.keyId === keyId) this.principals.delete(hash);
   }
 
+  /** Drops the cached principals of a tenant whose keys were deleted (tenant deletion). */
+  forgetTenant(tenantId: string): void {
+    for (const [hash, entry] of this.principals) if (entry.principal.kind === 'tenant' && entry.principal.tenantId === tenantId) this.principals.delete(hash);
+  }
+
   get(keyId: string): Promise<ApiKeyRecord | undefined> {
     return this.storage.apiKeys.get(keyId);
   }

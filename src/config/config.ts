@@ -82,7 +82,8 @@ const originList = csv.superRefine((entries, context) => {
 
 /** Env variable name → schema. Defaults are the embedded, single-machine setup. */
 const ENV_SCHEMA = {
-  WAFLEET_HOST: z.string().min(1).default('0.0.0.0'),
+  // Loopback unless told otherwise: a fresh install must not expose the admin API to the network.
+  WAFLEET_HOST: z.string().min(1).default('127.0.0.1'),
   WAFLEET_PORT: integer(0, 65535).default(3000),
   WAFLEET_DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z

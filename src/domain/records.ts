@@ -7,6 +7,20 @@ export interface Tenant {
   name: string;
   maxSessions: number;
   createdAt: number;
+  /** Set while the tenant is being deleted (DELETE /v1/tenants/{id}); it then accepts no new work. */
+  deletingAt?: number;
+}
+
+/** A deletion request, stored on the tenant until the tenant is gone (so a restart finishes it). */
+export interface TenantDeletion {
+  at: number;
+  /** Log the sessions out (unlink the phones) before dropping their data. */
+  logout: boolean;
+  /** Who asked, for the audit row written when it completes (possibly after a restart). */
+  actorType: 'key' | 'user' | 'anonymous';
+  actorId: string | null;
+  requestId: string | null;
+  sourceIp: string | null;
 }
 
 export const KEY_SCOPES = ['read', 'send', 'manage'] as const;

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   URL_TOO_LONG: { status: 414, message: 'A path segment of the URL is too long.' },
   TENANT_NOT_FOUND: { status: 404, message: 'Tenant not found.' },
   TENANT_EXISTS: { status: 409, message: 'A tenant with this id already exists.' },
+  TENANT_HAS_RUNNING_JOBS: { status: 409, message: 'The tenant still has running bulk jobs: pause or cancel them, or delete with ?force=true.' },
+  TENANT_DELETING: { status: 409, message: 'The tenant is being deleted: it takes no new sessions or keys.' },
   KEY_NOT_FOUND: { status: 404, message: 'API key not found.' },
   KEY_REVOKE_SELF: { status: 409, message: 'A key cannot revoke itself: use another admin key.' },
   SESSION_NOT_FOUND: { status: 404, message: 'Session not found.' },

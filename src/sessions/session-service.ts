@@ -55,6 +55,7 @@ export class SessionService {
     const tenantId = this.tenantForCreate(principal, input.tenant);
     const tenant = await this.deps.storage.tenants.get(tenantId);
     if (!tenant) throw new AppError('TENANT_NOT_FOUND', `Tenant "${tenantId}" not found.`);
+    if (tenant.deletingAt !== undefined) throw new AppError('TENANT_DELETING', `Tenant "${tenantId}" is being deleted: it takes no new sessions.`);
     const engine = input.engine ?? this.deps.defaultEngine;
     if (!this.deps.selectableEngines.includes(engine) || !this.deps.engines.has(engine)) {
       throw new AppError('ENGINE_NOT_FOUND', `Unknown engine "${engine}". Available: ${this.deps.selectableEngines.join(', ')}.`);

@@ -2,7 +2,7 @@
  * Storage ports. Services depend on these interfaces only; adapters live in src/storage/<driver>/.
  * Every method is async because the PostgreSQL driver is.
  */
-import type { ApiKeyRecord, EventRecord, SessionRecord, Tenant } from '../domain/records.ts';
+import type { ApiKeyRecord, EventRecord, SessionRecord, Tenant, TenantDeletion } from '../domain/records.ts';
 import type { SessionStatus } from '../domain/session.ts';
 import type { ChatRecord, ContactRecord, MessageRecord, MessageStatus } from '../domain/messages.ts';
 import type { OutboundRepositories } from './outbound-ports.ts';
@@ -23,6 +23,19 @@ export interface TenantRepository {
   get(id: string): Promise<Tenant | undefined>;
   list(): Promise<Tenant[]>;
   update(id: string, patch: Partial<Pick<Tenant, 'name' | 'maxSessions'>>): Promise<Tenant | undefined>;
+}
+
+/** Deleting a tenant (src/storage/shared/tenant-deletion-repository.ts). */
+export interface TenantDeletionRepository {
+  /** Stores the request and ends the tenant's access (keys, users); the stored request, or undefined for an unknown tenant. */
+  mark(tenantId: string, deletion: TenantDeletion): Promise<TenantDeletion | undefined>;
+  /** Tenants whose deletion has not finished (resumed at start-up). */
+  pending(): Promise<Array<{ tenant: Tenant; deletion: TenantDeletion }>>;
+  sessionIds(tenantId: string): Promise<string[]>;
+  runningBulkJobs(tenantId: string): Promise<string[]>;
+  forgetSession(sessionId: string): Promise<void>;
+  /** Removes the rest of the tenant and the tenant itself; false while it still has sessions. */
+  purge(tenantId: string): Promise<boolean>;
 }
 
 export interface ApiKeyRepository {
@@ -233,6 +246,7 @@ export interface DeliveryRepository {
 
 export interface Repositories extends OutboundRepositories, AlertRepositories, AccountRepositories {
   tenants: TenantRepository;
+  tenantDeletions: TenantDeletionRepository;
   apiKeys: ApiKeyRepository;
   sessions: SessionRepository;
   events: EventRepository;

@@ -46,6 +46,7 @@ test('docker-compose config: PostgreSQL, PgBouncer, three nodes with their ident
     assert.match(config, new RegExp(`WAFLEET_NODE_ID: ${node}\\n\\s+WAFLEET_NODE_URL: http://${node}:3000`), `${node} knows who it is`);
   }
   assert.match(config, /DATABASE_URL: postgres:\/\/wafleet:pg-secret@pgbouncer:5432\/wafleet/);
+  assert.match(config, /WAFLEET_HOST: 0\.0\.0\.0/, 'nginx reaches the nodes only if they listen beyond loopback');
   assert.match(config, /deploy\/grafana\/wafleet\.json:\/var\/lib\/grafana\/dashboards\/wafleet\.json:ro/);
   assert.match(config, /deploy\/prometheus\/alerts\.yml:\/etc\/prometheus\/alerts\.yml:ro/);
 });
@@ -102,6 +103,7 @@ test('kubectl kustomize builds the base: StatefulSet with probes, secrets by ref
   for (const key of ['master-key', 'admin-key', 'database-url']) assert.match(out, new RegExp(`key: ${key}\\n\\s+name: wafleet-secrets`));
   assert.doesNotMatch(out, /^kind: Secret$/m, 'secrets are referenced, never shipped');
   assert.match(out, /name: WAFLEET_NODE_ID\n\s+value: \$\(POD_NAME\)/);
+  assert.match(out, /WAFLEET_HOST: 0\.0\.0\.0/, 'the kubelet probes and the Service reach the pod only beyond loopback');
   assert.match(out, /requests:\n\s+cpu: \S+\n\s+memory: \S+/);
 
   const version = runTool(kubectl, ['version', '--client']).stdout;

@@ -30,6 +30,7 @@ test('the build stage copies files that exist and that .dockerignore lets throug
   }
   for (const heavy of ['node_modules', 'dist', '.git', 'data', '.env']) assert.ok(ignored.includes(heavy), `${heavy} stays out of the build context`);
   assert.match(finalStage, /^USER node$/m, 'runs as a non-root user');
+  assert.match(finalStage, /^\s+WAFLEET_HOST=0\.0\.0\.0 \\$/m, 'published ports reach the server only beyond loopback (the default is 127.0.0.1)');
   assert.match(finalStage, /^HEALTHCHECK .*\n?.*\/health/m);
   assert.match(finalStage, /^VOLUME \["\/var\/lib\/wafleet"\]$/m);
   assert.match(finalStage, /^ENTRYPOINT \["node", "dist\/main\.js"\]$/m, 'exec form: node is PID 1 and gets SIGTERM');

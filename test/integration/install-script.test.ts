@@ -8,16 +8,32 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadConfig } from '../../src/config/config.ts';
 
 const SCRIPT = new URL('../../deploy/install.sh', import.meta.url).pathname;
 
+/** The script sees the Node.js these tests run on (wafleet needs 22+), or `nodeDir`'s. */
+function runInstall(args: string[], nodeDir = dirname(process.execPath)) {
+  return spawnSync('bash', [SCRIPT, ...args], { encoding: 'utf8', timeout: 60_000, env: { PATH: `${nodeDir}:${process.env.PATH}`, HOME: process.env.HOME } });
+}
+
 function install(...args: string[]) {
-  const result = spawnSync('bash', [SCRIPT, ...args], { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  const result = runInstall(args);
   assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
+
+test('install.sh refuses a Node.js older than 22 and says what is needed', (t) => {
+  const bin = mkdtempSync(join(tmpdir(), 'wafleet-old-node-'));
+  const prefix = mkdtempSync(join(tmpdir(), 'wafleet-install-'));
+  t.after(() => [bin, prefix].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  writeFileSync(join(bin, 'node'), '#!/bin/sh\necho v20.19.2\n', { mode: 0o755 });
+  const result = runInstall(['--prefix', prefix, '--skip-npm', '--domain', 'api.example.org'], bin);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /Node\.js v20\.19\.2 is too old: wafleet needs 22 or newer/);
+  assert.deepEqual(readdirSync(prefix), [], 'nothing written');
+});
 
 function parseEnvFile(text: string): Record<string, string> {
   return Object.fromEntries(text.split('\n').filter((line) => /^[A-Z_]+=/.test(line)).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));

@@ -23,6 +23,14 @@ describe('session lifecycle over the HTTP API (fake engine)', () => {
     const noQr = await t.request({ method: 'GET', url: '/v1/sessions/sales/qr', key });
     assert.equal(noQr.statusCode, 409);
     assert.equal(noQr.json().error.code, 'QR_NOT_AVAILABLE');
+    // A script asking for the picture must be able to tell it got an error, not save JSON as qr.png.
+    for (const url of ['/v1/sessions/sales/qr', '/v1/sessions/sales/qr?format=png']) {
+      const asImage = await t.request({ method: 'GET', url, key, headers: { accept: 'image/png' } });
+      assert.equal(asImage.statusCode, 409, url);
+      assert.match(String(asImage.headers['content-type']), /^application\/json/, url);
+      assert.equal(asImage.json().error.code, 'QR_NOT_AVAILABLE', url);
+      assert.match(asImage.json().error.message, /is STOPPED\. Start it and wait for status SCAN_QR/);
+    }
 
     const started = await t.request({ method: 'POST', url: '/v1/sessions/sales/start', key });
     assert.equal(started.statusCode, 200);

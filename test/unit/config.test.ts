@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../../src/config/config.ts';
 test('defaults are the embedded single-machine setup', () => {
   const config = loadConfig({});
   assert.equal(config.port, 3000);
+  assert.equal(config.host, '127.0.0.1', 'a fresh install listens on loopback only');
   assert.equal(config.dataDir, './data');
   assert.equal(config.databaseUrl, undefined);
   assert.equal(config.enableFakeEngine, false);

@@ -78,7 +78,8 @@ export function installSharedAsyncContext(): void {
     }
   }
 
-  hooks.AsyncLocalStorage = SharedAsyncLocalStorage as unknown as typeof asyncHooks.AsyncLocalStorage;
+  // Node 22+ exposes AsyncLocalStorage through a (configurable) getter, so plain assignment throws.
+  Object.defineProperty(hooks, 'AsyncLocalStorage', { value: SharedAsyncLocalStorage, writable: true, enumerable: true, configurable: true });
   syncBuiltinESMExports();
 }
 

@@ -82,7 +82,8 @@ export function registerTenantRoutes(app: FastifyInstance, deps: { tenants: Tena
     },
   }, async (request, reply) => {
     requireTenantManager(request, request.params.tenant);
-    await deps.tenants.get(request.params.tenant);
+    const owner = await deps.tenants.get(request.params.tenant);
+    if (owner.deletingAt !== undefined) throw new AppError('TENANT_DELETING', `Tenant "${owner.id}" is being deleted: it takes no new keys.`);
     const issued = await deps.keys.issue(request.params.tenant, request.body.name ?? 'api key', request.body.scopes);
     return reply.status(201).send({ ...issued.record, key: issued.key });
   });

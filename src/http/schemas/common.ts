@@ -37,6 +37,7 @@ export const tenant = {
     name: { type: 'string' },
     maxSessions: { type: 'integer' },
     createdAt: { type: 'integer' },
+    deletingAt: { type: 'integer', description: 'Set while the tenant is being deleted' },
   },
 } as const;
 

@@ -14,6 +14,8 @@ export interface TenantsTable {
   name: string;
   max_sessions: number;
   created_at: number;
+  /** JSON TenantDeletion while the tenant is being deleted (migration 0060), else null. */
+  deletion: string | null;
 }
 
 export interface ApiKeysTable {

@@ -11,6 +11,7 @@ const EVERY_COMMIT_DURABLE = { durable: () => Promise.resolve(), mark: () => 0 }
 
 export class KyselyStorage implements Storage {
   readonly tenants: Repositories['tenants'];
+  readonly tenantDeletions: Repositories['tenantDeletions'];
   readonly apiKeys: Repositories['apiKeys'];
   readonly sessions: Repositories['sessions'];
   readonly events: Repositories['events'];
@@ -44,6 +45,7 @@ export class KyselyStorage implements Storage {
   ) {
     const repos = createRepositories(db, driver);
     this.tenants = repos.tenants;
+    this.tenantDeletions = repos.tenantDeletions;
     this.apiKeys = repos.apiKeys;
     this.sessions = repos.sessions;
     this.events = repos.events;

@@ -9,6 +9,7 @@ import { KyselyEventRepository } from './event-repository.ts';
 import { KyselyMessageRepository } from './message-repository.ts';
 import { KyselySessionRepository } from './session-repository.ts';
 import { KyselyTenantRepository } from './tenant-repository.ts';
+import { KyselyTenantDeletionRepository } from './tenant-deletion-repository.ts';
 import { KyselyOutboundQueueRepository } from './outbound-queue-repository.ts';
 import { KyselyIdempotencyRepository } from './idempotency-repository.ts';
 import { KyselyBulkJobRepository } from './bulk-job-repository.ts';
@@ -22,6 +23,7 @@ import { KyselyAnalyticsRepository, KyselyAuditRepository } from './audit-reposi
 export function createRepositories(db: Db, dialect: Dialect): Repositories {
   return {
     tenants: new KyselyTenantRepository(db),
+    tenantDeletions: new KyselyTenantDeletionRepository(db),
     apiKeys: new KyselyApiKeyRepository(db),
     sessions: new KyselySessionRepository(db, dialect),
     events: new KyselyEventRepository(db),

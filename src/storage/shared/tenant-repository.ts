@@ -1,12 +1,14 @@
-import type { Tenant } from '../../domain/records.ts';
+import type { Tenant, TenantDeletion } from '../../domain/records.ts';
 import type { TenantRepository } from '../ports.ts';
 import type { Db, TenantsTable } from './database.ts';
 import { insertOrConflict } from './errors.ts';
-import { toMillis } from './json.ts';
+import { fromJson, toMillis } from './json.ts';
 import { storableText } from './text.ts';
 
 function toTenant(row: TenantsTable): Tenant {
-  return { id: row.id, name: row.name, maxSessions: Number(row.max_sessions), createdAt: toMillis(row.created_at) };
+  const tenant: Tenant = { id: row.id, name: row.name, maxSessions: Number(row.max_sessions), createdAt: toMillis(row.created_at) };
+  if (row.deletion !== null) tenant.deletingAt = fromJson<TenantDeletion>(row.deletion).at;
+  return tenant;
 }
 
 export class KyselyTenantRepository implements TenantRepository {
