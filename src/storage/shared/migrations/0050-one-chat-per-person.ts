@@ -10,8 +10,10 @@
  * Append-only, like every migration.
  */
 import type { Kysely, Migration } from 'kysely';
+import type { Database } from '../database.ts';
 
-type Db = Kysely<any>;
+/** Typed by today's tables (the ones this migration touches are as 0002 made them). */
+type Db = Kysely<Database>;
 interface Pair {
   session: string;
   lid: string;
@@ -99,11 +101,11 @@ export function oneChatPerPersonSchema(): Migration {
       // Finding a person by LID (contacts) and re-filing a sender's group messages (messages).
       await db.schema.createIndex('contacts_lid_idx').ifNotExists().on('contacts').columns(['session_id', 'lid']).execute();
       await db.schema.createIndex('messages_sender_idx').ifNotExists().on('messages').columns(['session_id', 'sender_id']).execute();
-      const any = db as Db;
-      for (const pair of await knownPairs(any)) {
-        await mergeContacts(any, pair);
-        await moveMessages(any, pair);
-        await mergeChats(any, pair);
+      const typed = db as Db;
+      for (const pair of await knownPairs(typed)) {
+        await mergeContacts(typed, pair);
+        await moveMessages(typed, pair);
+        await mergeChats(typed, pair);
       }
     },
   };
