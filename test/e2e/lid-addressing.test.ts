@@ -85,4 +85,27 @@ describe('LID and phone number: one chat per person', () => {
     assert.ok(history.items.some((m: { id: string }) => m.id === out.id));
     assertLastMessage(chats[0], history.items);
   });
+
+  test('a contact whose number is hidden writes by LID alone; once a send teaches the mapping, its chat joins the phone one', async () => {
+    const carol = await virtualContact(e, '15550300003', 'Carol');
+    const first = await simJson(e.sim, 'POST', `/admin/contacts/${carol.phone}/send`, { to: ALICE, text: 'Hello from a hidden number', hidePhone: true });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const event = await eventually(() => e.app.events.find((ev) => ev.type === 'message.received' && ev.payload.id === first.body.id), Boolean, 15_000);
+    // Nothing tells the number yet: the chat is the LID's.
+    assert.equal(event!.payload.chatId, carol.lid);
+    assert.equal(event!.payload.chatAltId, null);
+    const chatIds = async () => (await get('/v1/sessions/alice/chats')).items.map((c: { chatId: string }) => c.chatId).filter((id: string) => id === carol.jid || id === carol.lid);
+    assert.deepEqual(await chatIds(), [carol.lid]);
+
+    // Sending to the number makes Baileys ask WhatsApp for its devices and LID (usync): now the pair is known.
+    const sent = await e.app.request({ method: 'POST', url: '/v1/sessions/alice/messages', key: e.key, payload: { to: carol.phone, type: 'text', text: 'Hi Carol' } });
+    assert.equal(sent.statusCode, 201, sent.body);
+    await eventually(chatIds, (ids) => ids.length === 1 && ids[0] === carol.jid, 15_000);
+    const history = await get(`/v1/sessions/alice/messages?chatId=${encodeURIComponent(carol.lid)}`);
+    assert.deepEqual(history.items.map((m: { id: string }) => m.id).sort(), [first.body.id, sent.json().id].sort(), 'the LID message moved into the phone chat');
+    const moved = history.items.find((m: { id: string }) => m.id === first.body.id);
+    assert.deepEqual([moved.chatId, moved.chatAltId, moved.senderId, moved.senderAltId], [carol.jid, carol.lid, carol.jid, carol.lid]);
+    const contacts = (await get('/v1/sessions/alice/contacts')).items.filter((c: { lid: string | null; id: string }) => c.lid === carol.lid || c.id === carol.lid);
+    assert.deepEqual(contacts.map((c: { id: string; phoneJid: string; notify: string }) => [c.id, c.phoneJid, c.notify]), [[carol.jid, carol.jid, 'Carol']]);
+  });
 });
