@@ -25,7 +25,7 @@ function messageOf(body: any): proto.IMessage {
 /**
  * Admin API for virtual contacts (accounts whose phone is simulated, no Baileys client):
  *   POST /admin/contacts {phone, name}              create the account and its phone keys
- *   POST /admin/contacts/{phone}/send {to, text|message}  → {id}
+ *   POST /admin/contacts/{phone}/send {to, text|message, hidePhone?}  → {id} (hidePhone: LID only, no sender_pn)
  *   GET  /admin/contacts/{phone}/inbox               → decrypted messages received by that phone
  *   POST /admin/contacts/{phone}/reset-session {to} → {reset}: drop the phone's sessions with `to`'s companions
  *   POST /admin/contacts/{phone}/read {ids}          → {receipts}: "read" receipts for inbox messages
@@ -50,7 +50,7 @@ export function contactRoutes(phones: SignalPhones): AdminRoute[] {
       handler: async ({ params, body }) => {
         const from = accountOf(ctx(), params.phone);
         const to = accountOf(ctx(), body?.to);
-        return { body: { id: await phones.send(from, to, messageOf(body)) } };
+        return { body: { id: await phones.send(from, to, messageOf(body), { hidePhone: body?.hidePhone === true }) } };
       },
     },
     {

@@ -191,7 +191,7 @@ export class SignalPhones {
     return open.length;
   }
 
-  async send(from: AccountRecord, to: AccountRecord, message: proto.IMessage): Promise<string> {
+  async send(from: AccountRecord, to: AccountRecord, message: proto.IMessage, options: { hidePhone?: boolean } = {}): Promise<string> {
     const { contact } = this.phone(from);
     const devices = this.ctx.deviceIds(to).filter((d) => d !== 0);
     const targets = devices.map((d) => lidDevice(to, d));
@@ -201,7 +201,7 @@ export class SignalPhones {
       this.ctx.store.changed();
       return takeBundle(keys);
     };
-    const out = await contact.buildDirectStanzas(targets, message, lookup);
+    const out = await contact.buildDirectStanzas(targets, message, lookup, undefined, options);
     for (const { jid, stanza } of out) {
       this.ctx.deliver(to.phone, jidDecode(jid)?.device ?? 0, stanza);
       this.ctx.stats.messagesRelayed++;

@@ -45,6 +45,8 @@ export class VirtualContact {
   readonly inbox: InboxEntry[] = [];
   /** Recently sent 1:1 messages by stanza id, so a retry receipt can be answered. */
   private readonly sent = new Map<string, proto.IMessage>();
+  /** Ids sent without `sender_pn` (see buildDirectStanzas `hidePhone`), so a resend hides it too. */
+  private readonly sentHidingPhone = new Set<string>();
 
   constructor(
     readonly pn: string,
@@ -66,21 +68,25 @@ export class VirtualContact {
   }
 
   /**
-   * A ready 1:1 stanza per target device (`from` is this contact's device 0 in LID form,
-   * with `sender_pn` so Baileys learns the LID↔PN mapping).
+   * A ready 1:1 stanza per target device. `from` is this contact's device 0 in LID form, as WhatsApp
+   * addresses LID-migrated users, with `sender_pn` so Baileys learns the LID↔PN mapping — unless
+   * `hidePhone`: a sender whose number the receiver may not see (WhatsApp then sends the LID alone).
    */
-  async buildDirectStanzas(targets: string[], message: proto.IMessage, lookup: BundleLookup, id = generateMessageID()) {
+  async buildDirectStanzas(targets: string[], message: proto.IMessage, lookup: BundleLookup, id = generateMessageID(), options: { hidePhone?: boolean } = {}) {
     const encs = await this.encryptFor(targets, message, lookup);
     this.sent.set(id, message);
-    if (this.sent.size > SENT_HISTORY) this.sent.delete(this.sent.keys().next().value!);
+    if (options.hidePhone) this.sentHidingPhone.add(id);
+    if (this.sent.size > SENT_HISTORY) {
+      const oldest = this.sent.keys().next().value!;
+      this.sent.delete(oldest);
+      this.sentHidingPhone.delete(oldest);
+    }
     return encs.map(({ jid, enc }) => ({ jid, stanza: this.directStanza(id, message, enc) }));
   }
 
   private directStanza(id: string, message: proto.IMessage, enc: BinaryNode): BinaryNode {
-    return buildMessageStanza(
-      { id, from: this.lid, type: stanzaTypeFor(message), notify: this.name, attrs: { sender_pn: this.pn, addressing_mode: 'lid' } },
-      [enc],
-    );
+    const attrs: Record<string, string> = this.sentHidingPhone.has(id) ? { addressing_mode: 'lid' } : { sender_pn: this.pn, addressing_mode: 'lid' };
+    return buildMessageStanza({ id, from: this.lid, type: stanzaTypeFor(message), notify: this.name, attrs }, [enc]);
   }
 
   /**

@@ -31,3 +31,32 @@ export function resolveRecipient(to: string): ParsedJid | undefined {
   const digits = normalizePhone(to);
   return digits ? { jid: `${digits}@${USER_SERVER}`, kind: 'user', user: digits } : undefined;
 }
+
+/**
+ * One person's two WhatsApp addresses: the phone-number JID and the LID. WhatsApp addresses most
+ * users by LID now and tells the phone number beside it (or the other way round) when it can.
+ */
+export interface PersonAddresses {
+  lid: string | null;
+  phoneJid: string | null;
+}
+
+/** Sorts addresses (any order, device suffixes allowed) into a person's LID and phone JID. */
+export function personAddresses(...jids: Array<string | null | undefined>): PersonAddresses {
+  const found: PersonAddresses = { lid: null, phoneJid: null };
+  for (const value of jids) {
+    const parsed = value ? parseJid(value) : undefined;
+    if (parsed?.kind === 'lid') found.lid ??= parsed.jid;
+    else if (parsed?.kind === 'user') found.phoneJid ??= parsed.jid;
+  }
+  return found;
+}
+
+/**
+ * The address wafleet files a person under: the phone JID once it is known (what callers send to and
+ * recognise), else the LID. The other one, when known, travels beside it as the "alt" address.
+ */
+export function canonicalAddress(person: PersonAddresses): { id: string; alt: string | null } | undefined {
+  if (person.phoneJid) return { id: person.phoneJid, alt: person.lid };
+  return person.lid ? { id: person.lid, alt: null } : undefined;
+}

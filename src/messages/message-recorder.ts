@@ -8,6 +8,8 @@ import type { MessageStatusUpdate, NormalizedMessage } from '../engines/messagin
 import type { Repositories, SentContent, Storage } from '../storage/ports.ts';
 import type { Clock } from '../clock.ts';
 import { sessionEvent, type EventPublisher } from '../sessions/session-events.ts';
+import type { PersonAddresses } from '../domain/jid.ts';
+import { AddressBook, isPersonJid } from './address-book.ts';
 
 type SessionRef = Pick<SessionRecord, 'id' | 'tenantId'>;
 
@@ -24,6 +26,8 @@ export function messagePayload(message: MessageRecord): Record<string, unknown> 
 }
 
 export class MessageRecorder {
+  private readonly addresses = new AddressBook();
+
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
@@ -33,8 +37,9 @@ export class MessageRecorder {
 
   async message(session: SessionRef, normalized: NormalizedMessage): Promise<void> {
     const now = this.clock.now();
-    const record: MessageRecord = { ...normalized, sessionId: session.id, tenantId: session.tenantId, statusReason: null, updatedAt: now };
+    const learned: PersonAddresses[] = [];
     const events = await this.storage.transaction(async (repos) => {
+      const record: MessageRecord = { ...(await this.filed(repos, session.id, normalized, now, learned)), sessionId: session.id, tenantId: session.tenantId, statusReason: null, updatedAt: now };
       // Most messages are new: the insert tells, and only a second sighting merges into the stored row.
       const existing = !(await repos.messages.insertNew(record));
       if (existing) await repos.messages.upsert(record);
@@ -46,7 +51,26 @@ export class MessageRecorder {
       await repos.events.append(batch);
       return batch;
     });
+    this.addresses.remember(session.id, learned);
     this.publish(events);
+  }
+
+  /**
+   * The message filed under its person's canonical address (one chat per person, whichever address
+   * WhatsApp used), the sender too. A pair the message carries is linked in the store. For our own
+   * messages the engine's alternate address may be ours rather than the peer's (Baileys takes it from
+   * the sender's attributes), so only the store's knowledge is used for them.
+   */
+  private async filed(repos: Repositories, sessionId: string, message: NormalizedMessage, at: number, learned: PersonAddresses[]): Promise<NormalizedMessage> {
+    if (isPersonJid(message.chatId)) {
+      const chat = await this.addresses.person(repos, sessionId, message.fromMe ? [message.chatId] : [message.chatId, message.chatAltId], at, learned);
+      if (!chat) return message;
+      const sender = message.senderId ? { senderId: chat.id, senderAltId: chat.alt } : {};
+      return { ...message, chatId: chat.id, chatAltId: chat.alt, ...sender };
+    }
+    if (!message.senderId || !isPersonJid(message.senderId)) return message;
+    const sender = await this.addresses.person(repos, sessionId, [message.senderId, message.senderAltId], at, learned);
+    return sender ? { ...message, senderId: sender.id, senderAltId: sender.alt } : message;
   }
 
   async status(session: SessionRef, update: MessageStatusUpdate): Promise<void> {
@@ -70,10 +94,25 @@ export class MessageRecorder {
     }
   }
 
+  /**
+   * Contacts as the engine reports them, each filed under its person's canonical address; one that
+   * names both addresses links them (the LID's chat and contact merge into the phone ones).
+   */
   async contacts(session: SessionRef, contacts: Array<Omit<ContactRecord, 'sessionId' | 'updatedAt'>>): Promise<void> {
     const now = this.clock.now();
     const valid = contacts.filter((contact) => contact.id);
-    if (valid.length) await this.storage.contacts.upsertMany(valid.map((contact) => ({ ...contact, sessionId: session.id, updatedAt: now })));
+    if (valid.length === 0) return;
+    const learned: PersonAddresses[] = [];
+    await this.storage.transaction(async (repos) => {
+      const filed: ContactRecord[] = [];
+      for (const contact of valid) {
+        const person = isPersonJid(contact.id) ? await this.addresses.person(repos, session.id, [contact.id, contact.phoneJid, contact.lid], now, learned) : undefined;
+        const addresses = person ? { id: person.id, phoneJid: person.person.phoneJid, lid: person.person.lid } : {};
+        filed.push({ ...contact, ...addresses, sessionId: session.id, updatedAt: now });
+      }
+      await repos.contacts.upsertMany(filed);
+    });
+    this.addresses.remember(session.id, learned);
   }
 
   /**
@@ -83,8 +122,11 @@ export class MessageRecorder {
    */
   async sent(session: SessionRef, messageId: string, sent: SentContent, also: (repos: Repositories) => Promise<unknown>): Promise<MessageRecord | undefined> {
     const now = this.clock.now();
+    const learned: PersonAddresses[] = [];
     const { record, events } = await this.storage.transaction(async (repos) => {
-      const marked = await repos.messages.markSent(session.id, messageId, sent, now);
+      // The engine answers with the address it sent to; the chat stays the person's canonical one.
+      const chat = isPersonJid(sent.chatId) ? await this.addresses.person(repos, session.id, [sent.chatId], now, learned) : undefined;
+      const marked = await repos.messages.markSent(session.id, messageId, chat ? { ...sent, chatId: chat.id } : sent, now);
       await also(repos);
       if (!marked) return { record: undefined, events: [] };
       await repos.chats.upsert({ sessionId: session.id, chatId: marked.chatId, name: null, lastMessageAt: marked.timestamp, lastMessageId: marked.id });
@@ -92,6 +134,7 @@ export class MessageRecorder {
       await repos.events.append(batch);
       return { record: marked, events: batch };
     });
+    this.addresses.remember(session.id, learned);
     this.publish(events);
     return record;
   }

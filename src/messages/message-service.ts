@@ -9,6 +9,7 @@ import type { Clock } from '../clock.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { LiveSessions } from '../sessions/live-session.ts';
 import type { MessageRecorder } from './message-recorder.ts';
+import { chatOf } from './address-book.ts';
 import { messagePayload } from './message-recorder.ts';
 import type { MediaLimits } from './media-source.ts';
 
@@ -43,8 +44,10 @@ export class MessageService {
   /** History, newest first; `before` is the id of the last message of the previous page. */
   async list(principal: Principal, sessionId: string, query: { chatId?: string; before?: string; limit: number }): Promise<MessageView[]> {
     await this.deps.sessions.load(principal, sessionId, 'read');
-    const chatId = query.chatId ? resolveRecipient(query.chatId)?.jid : undefined;
-    if (query.chatId && !chatId) throw new AppError('INVALID_RECIPIENT', `"${query.chatId}" is not a chat id.`, { field: 'querystring.chatId' });
+    const given = query.chatId ? resolveRecipient(query.chatId)?.jid : undefined;
+    if (query.chatId && !given) throw new AppError('INVALID_RECIPIENT', `"${query.chatId}" is not a chat id.`, { field: 'querystring.chatId' });
+    // A person's LID and phone number name the same chat.
+    const chatId = given ? (await chatOf(this.deps.storage, sessionId, given)).chatId : undefined;
     const cursor = query.before ? await this.record(sessionId, query.before) : undefined;
     const records = await this.deps.storage.messages.list({
       sessionId,

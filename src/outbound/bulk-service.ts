@@ -20,6 +20,7 @@ import { StorageConflictError, type Storage } from '../storage/ports.ts';
 import { checkKey, idempotencyScope, replayOf, requestHash } from './idempotency.ts';
 import type { OutboundWorker } from './outbound-worker.ts';
 import { freshMessageId, queuedRecord, queueItem } from './send-service.ts';
+import { chatOf } from '../messages/address-book.ts';
 import { render } from './templates.ts';
 import { bulkView, type BulkJobView } from './bulk-view.ts';
 
@@ -74,7 +75,8 @@ export class BulkService {
       taken.add(id);
       messages.push({ to: recipient.jid, id, content: personalize(base, recipient.variables, index) });
     }
-    const queued = messages.map((message) => queuedRecord(session, message, now));
+    const chats = await Promise.all(messages.map((message) => chatOf(storage, sessionId, message.to)));
+    const queued = messages.map((message, index) => queuedRecord(session, message, now, chats[index]));
     const events: EventRecord[] = queued.map((record) => sessionEvent(this.deps.newId, now, session, 'message.queued', { ...messagePayload(record), bulkJobId: job.id }));
     try {
       await storage.transaction(async (repos) => {

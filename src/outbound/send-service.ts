@@ -14,6 +14,7 @@ import type { MessageRef, OutboundMessage } from '../engines/messaging.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { MediaLimits } from '../messages/media-source.ts';
 import { messagePayload } from '../messages/message-recorder.ts';
+import { chatOf } from '../messages/address-book.ts';
 import { toRef, toView, type MessageView } from '../messages/message-service.ts';
 import { toOutboundContent, type SendRequest } from '../messages/send-request.ts';
 import type { LiveSessions } from '../sessions/live-session.ts';
@@ -54,10 +55,10 @@ export interface SendServiceDeps {
 }
 
 /** A queued message as the API shows it before WhatsApp has it. */
-export function queuedRecord(session: SessionRecord, message: OutboundMessage, now: number): MessageRecord {
+export function queuedRecord(session: SessionRecord, message: OutboundMessage, now: number, chat?: { chatId: string; chatAltId: string | null }): MessageRecord {
   const described = describeOutbound(message.content);
   return {
-    sessionId: session.id, tenantId: session.tenantId, id: message.id, chatId: message.to, chatAltId: null, fromMe: true,
+    sessionId: session.id, tenantId: session.tenantId, id: message.id, chatId: chat?.chatId ?? message.to, chatAltId: chat?.chatAltId ?? null, fromMe: true,
     senderId: null, senderAltId: null, type: described.type,
     content: { ...described.content, ...(message.quoted ? { quotedId: message.quoted.id } : {}) },
     status: 'queued', statusReason: null, timestamp: now, raw: null, updatedAt: now,
@@ -124,10 +125,12 @@ export class SendService {
     idempotency: { scope: string; key: string; hash: string } | undefined,
   ): Promise<{ message: OutboundMessage; queued: MessageRecord; events: EventRecord[] } | { replayOf: string }> {
     const { storage, clock, newId } = this.deps;
+    // Sent to the address given; filed in the person's one chat, whichever address that was.
+    const chat = await chatOf(storage, session.id, to);
     for (let attempt = 0; attempt < 20; attempt++) {
       const now = clock.now();
       const message: OutboundMessage = { to, id: newMessageId(), content, ...(quoted ? { quoted } : {}) };
-      const queued = queuedRecord(session, message, now);
+      const queued = queuedRecord(session, message, now, chat);
       const events = [sessionEvent(newId, now, session, 'message.queued', messagePayload(queued))];
       try {
         const stored = await storage.transaction(async (repos) => {

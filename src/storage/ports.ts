@@ -5,6 +5,7 @@
 import type { ApiKeyRecord, EventRecord, SessionRecord, Tenant, TenantDeletion } from '../domain/records.ts';
 import type { SessionStatus } from '../domain/session.ts';
 import type { ChatRecord, ContactRecord, MessageRecord, MessageStatus } from '../domain/messages.ts';
+import type { PersonAddresses } from '../domain/jid.ts';
 import type { OutboundRepositories } from './outbound-ports.ts';
 import type { AlertRepositories } from './alert-ports.ts';
 import type { AccountRepositories } from './account-ports.ts';
@@ -164,6 +165,22 @@ export interface ContactRepository {
   deleteBySession(sessionId: string): Promise<void>;
 }
 
+/**
+ * Who is who among a session's addresses. WhatsApp names one person by phone JID or by LID; the store
+ * files each person under one address (the phone JID once known, see domain/jid.ts canonicalAddress).
+ */
+export interface AddressRepository {
+  /** Both addresses of the person `jid` (phone JID or LID) names, as far as the session's contacts tell. */
+  find(sessionId: string, jid: string): Promise<PersonAddresses | undefined>;
+  /**
+   * Records that `lid` and `phoneJid` are one person and moves what was filed under the LID to the
+   * phone JID: the LID chat's messages join the phone chat (its last message recomputed from them),
+   * that person's group messages name the phone JID as sender, and the LID contact merges into the
+   * phone one (fields the phone contact lacks come from it). Idempotent; all or nothing.
+   */
+  link(sessionId: string, person: { lid: string; phoneJid: string }, at: number): Promise<void>;
+}
+
 export interface WebhookListQuery {
   /** Webhooks of this tenant (tenant level and its sessions'); undefined = all, null = global only. */
   tenantId?: string | null;
@@ -254,6 +271,7 @@ export interface Repositories extends OutboundRepositories, AlertRepositories, A
   messages: MessageRepository;
   chats: ChatRepository;
   contacts: ContactRepository;
+  addresses: AddressRepository;
   webhooks: WebhookRepository;
   deliveries: DeliveryRepository;
 }

@@ -17,6 +17,7 @@ import { registerWebhookCases } from './storage/webhooks.cases.ts';
 import { registerOutboundCases } from './storage/outbound.cases.ts';
 import { registerClusterCases } from './storage/cluster.cases.ts';
 import { registerAccountCases } from './storage/accounts.cases.ts';
+import { registerAddressCases } from './storage/addresses.cases.ts';
 
 export type { CreateStorageOptions, StorageTarget };
 
@@ -38,6 +39,7 @@ const CASE_GROUPS = {
   events: registerEventCases,
   authState: registerAuthStateCases,
   messages: registerMessageCases,
+  addresses: registerAddressCases,
   messageLifecycle: registerMessageLifecycleCases,
   lifecycle: registerLifecycleCases,
   webhooks: registerWebhookCases,

@@ -35,8 +35,11 @@ describe('groups, presence and contacts (real Baileys ↔ sim/)', () => {
     const event = await eventually(() => e.app.events.find((ev) => ev.sessionId === 'g-bob' && ev.type === 'message.received' && ev.payload.id === sent.json().id), Boolean, 20_000);
     assert.equal(event!.payload.chatId, groupId);
     assert.equal((event!.payload.content as { text: string }).text, 'hello group');
-    const author = [event!.payload.senderId, event!.payload.senderAltId];
-    assert.ok(author.includes(`${ALICE}@s.whatsapp.net`) || author.some((a) => String(a).endsWith('@lid')), JSON.stringify(author));
+    // The group stanza names the author by LID with participant_pn beside it: filed under the phone JID.
+    const aliceLid = (await api('GET', '/v1/sessions/g-alice')).json().me.lid;
+    assert.deepEqual([event!.payload.senderId, event!.payload.senderAltId], [`${ALICE}@s.whatsapp.net`, aliceLid]);
+    const contacts = (await api('GET', '/v1/sessions/g-bob/contacts')).json().items.filter((c: { id: string; lid: string | null }) => c.lid === aliceLid || c.id === aliceLid);
+    assert.deepEqual(contacts.map((c: { id: string; phoneJid: string }) => [c.id, c.phoneJid]), [[`${ALICE}@s.whatsapp.net`, `${ALICE}@s.whatsapp.net`]], 'one contact for the author, with both addresses');
   });
 
   test('participants: add, promote, demote, remove — and group.participants events', async () => {

@@ -150,3 +150,15 @@ test('a key found missing is not looked up again until this socket writes it', a
   const next = await loadBaileysAuthState(port);
   assert.deepEqual(await next.state.keys.get('tctoken', ['2@lid']), { '2@lid': token });
 });
+
+test('LID mappings Baileys stores are reported once stored, as phone JID + LID pairs (the reverse entries add nothing)', async () => {
+  const { port } = setup();
+  const reported: unknown[] = [];
+  const { state } = await loadBaileysAuthState(port, { onLidMappings: (pairs) => reported.push(...pairs) });
+  // What LIDMappingStore.storeLIDPNMappings writes for one pair.
+  await state.keys.set({ 'lid-mapping': { '491701234567': '20000000000001', '20000000000001_reverse': '491701234567' } } as never);
+  await state.keys.set({ session: { 'x.0': Buffer.from('s') } } as never);
+  assert.deepEqual(reported, [{ lid: '20000000000001@lid', phoneJid: '491701234567@s.whatsapp.net' }]);
+  const stored = await state.keys.get('lid-mapping' as never, ['491701234567']);
+  assert.equal((stored as Record<string, unknown>)['491701234567'], '20000000000001', 'and stored as Baileys reads it back');
+});

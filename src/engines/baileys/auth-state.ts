@@ -45,6 +45,31 @@ export interface BaileysAuthStateOptions {
    * and count it in the session's health.
    */
   onCorruptKey?(error: AppError): void;
+  /**
+   * Every LID ↔ phone pair Baileys stores in its mapping store (`lid-mapping` keys), whatever taught it
+   * (message attributes, usync, history sync, app state): the one place all of them pass through.
+   */
+  onLidMappings?(pairs: LidMapping[]): void;
+}
+
+export interface LidMapping {
+  lid: string;
+  phoneJid: string;
+}
+
+/**
+ * The pairs in one `lid-mapping` write: Baileys stores `<phone user>: <lid user>` plus the reverse
+ * entry `<lid user>_reverse: <phone user>`; the forward entries say it all.
+ */
+export function lidMappingsOf(data: SignalDataSet): LidMapping[] {
+  const entries = (data as Record<string, Record<string, unknown> | undefined>)['lid-mapping'];
+  if (!entries) return [];
+  const pairs: LidMapping[] = [];
+  for (const [key, value] of Object.entries(entries)) {
+    if (key.endsWith('_reverse') || typeof value !== 'string' || !/^\d+$/.test(key) || !/^\d+$/.test(value)) continue;
+    pairs.push({ lid: `${value}@lid`, phoneJid: `${key}@s.whatsapp.net` });
+  }
+  return pairs;
 }
 
 type SignalType = keyof SignalDataTypeMap;
@@ -137,6 +162,8 @@ export async function loadBaileysAuthState(port: AuthStatePort, options: Baileys
         else absent.delete(write.category, write.keyId);
       }
       if (writes.length > 0) await port.write(writes);
+      const mappings = options.onLidMappings ? lidMappingsOf(data) : [];
+      if (mappings.length > 0) options.onLidMappings?.(mappings);
     },
   };
 

@@ -52,6 +52,11 @@ export class BaileysEngineSession implements EngineSession {
       onCorruptKey: () => {
         this.decryptErrors += 1;
       },
+      // Baileys learned who a LID is: the contact carries both addresses from now on.
+      onLidMappings: (pairs) => {
+        if (!this.sock) return;
+        this.emitIfCurrent(this.sock, { type: 'contacts', contacts: pairs.map(({ lid, phoneJid }) => ({ id: phoneJid, phoneJid, lid, name: null, notify: null })) });
+      },
     });
     const sock = await this.openSocket(state);
     this.sock = sock;

@@ -4,7 +4,7 @@ import type { ChatPresence } from '../../engines/features.ts';
 import { loadMedia, type MediaInput, type MediaLimits } from '../../messages/media-source.ts';
 import { principalOf } from '../plugins/auth.ts';
 import { errorResponses } from '../schemas/common.ts';
-import { mediaInput } from '../schemas/messages.ts';
+import { contactView, mediaInput } from '../schemas/messages.ts';
 
 const id = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const sessionParams = { type: 'object', properties: { id }, required: ['id'] } as const;
@@ -30,7 +30,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, deps: { directory:
 
   app.get<{ Params: P; Querystring: { limit: number; offset: number } }>('/v1/sessions/:id/contacts', {
     config: { forward: 'never' },
-    schema: { tags: ['contacts'], summary: 'Contacts from the store (scope read)', params: sessionParams, querystring: paging, response: page({ type: 'object', additionalProperties: true }) },
+    schema: { tags: ['contacts'], summary: 'Contacts from the store, one per person with both addresses once known (scope read)', params: sessionParams, querystring: paging, response: page(contactView) },
   }, async (request) => directory.contacts(principalOf(request), request.params.id, request.query));
 
   app.post<{ Params: P; Body: { phones: string[] } }>('/v1/sessions/:id/contacts/check', {

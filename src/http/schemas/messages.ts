@@ -65,15 +65,29 @@ export const sendBody = {
   },
 } as const;
 
+/** A contact: one per person, filed under the phone JID once known (see docs/api.md, Addressing). */
+export const contactView = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string', description: 'The phone JID once known, else the LID.' },
+    phoneJid: { type: ['string', 'null'] },
+    lid: { type: ['string', 'null'] },
+    name: { type: ['string', 'null'] },
+    notify: { type: ['string', 'null'], description: 'The push name the contact chose.' },
+    updatedAt: { type: 'number' },
+  },
+} as const;
+
 export const messageView = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    chatId: { type: 'string' },
-    chatAltId: { type: ['string', 'null'] },
+    chatId: { type: 'string', description: "The chat: a group JID, or the person's phone JID once known, else their LID (one chat per person)." },
+    chatAltId: { type: ['string', 'null'], description: "1:1 chats: the person's other address (the LID beside the phone JID), when known." },
     fromMe: { type: 'boolean' },
-    senderId: { type: ['string', 'null'] },
-    senderAltId: { type: ['string', 'null'] },
+    senderId: { type: ['string', 'null'], description: 'The author (null for own messages): phone JID once known, else LID.' },
+    senderAltId: { type: ['string', 'null'], description: "The author's LID beside the phone JID, when known." },
     type: { type: 'string', enum: [...MESSAGE_TYPES] },
     content: { type: 'object', additionalProperties: true },
     status: { type: 'string', enum: [...MESSAGE_STATUSES] },

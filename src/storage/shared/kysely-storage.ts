@@ -19,6 +19,7 @@ export class KyselyStorage implements Storage {
   readonly messages: Repositories['messages'];
   readonly chats: Repositories['chats'];
   readonly contacts: Repositories['contacts'];
+  readonly addresses: Repositories['addresses'];
   readonly webhooks: Repositories['webhooks'];
   readonly deliveries: Repositories['deliveries'];
   readonly outbound: Repositories['outbound'];
@@ -53,6 +54,7 @@ export class KyselyStorage implements Storage {
     this.messages = repos.messages;
     this.chats = repos.chats;
     this.contacts = repos.contacts;
+    this.addresses = repos.addresses;
     this.webhooks = repos.webhooks;
     this.deliveries = repos.deliveries;
     this.outbound = repos.outbound;

@@ -3,6 +3,7 @@ import { KyselyApiKeyRepository } from './api-key-repository.ts';
 import { KyselyAuthStateRepository } from './auth-state-repository.ts';
 import { KyselyChatRepository } from './chat-repository.ts';
 import { KyselyContactRepository } from './contact-repository.ts';
+import { KyselyAddressRepository } from './address-repository.ts';
 import type { Db, Dialect } from './database.ts';
 import { KyselyDeliveryRepository } from './delivery-repository.ts';
 import { KyselyEventRepository } from './event-repository.ts';
@@ -31,6 +32,7 @@ export function createRepositories(db: Db, dialect: Dialect): Repositories {
     messages: new KyselyMessageRepository(db, dialect),
     chats: new KyselyChatRepository(db),
     contacts: new KyselyContactRepository(db),
+    addresses: new KyselyAddressRepository(db),
     webhooks: new KyselyWebhookRepository(db),
     deliveries: new KyselyDeliveryRepository(db, dialect),
     outbound: new KyselyOutboundQueueRepository(db, dialect),

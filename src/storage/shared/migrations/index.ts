@@ -17,6 +17,7 @@ import { alertsSchema } from './0030-alerts.ts';
 import { usersSchema } from './0040-users.ts';
 import { auditLogSchema } from './0041-audit-log.ts';
 import { messageStatsSchema } from './0042-message-stats.ts';
+import { oneChatPerPersonSchema } from './0050-one-chat-per-person.ts';
 import { tenantDeletionSchema } from './0060-tenant-deletion.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -34,6 +35,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0040-users': usersSchema(dialect),
     '0041-audit-log': auditLogSchema(dialect),
     '0042-message-stats': messageStatsSchema(),
+    '0050-one-chat-per-person': oneChatPerPersonSchema(),
     '0060-tenant-deletion': tenantDeletionSchema(),
   };
 }
