@@ -27,10 +27,7 @@ async function waitStatus(proc: WafleetProc, id: string, wanted: string, timeout
 export async function pairSession(proc: WafleetProc, sim: SimHost, id: string, phone: string): Promise<number> {
   const t0 = Date.now();
   const created = await proc.api('POST', '/v1/sessions', { id, tenant: TENANT, start: true });
-  // In a cluster a create can lose a race with another node's adoption round: stored, started on that
-  // node, yet answered 409 SESSION_ON_OTHER_NODE (docs/BENCHMARKS.md, cluster findings). It runs; go on.
-  const placedElsewhere = created.status === 409 && created.body?.error?.code === 'SESSION_ON_OTHER_NODE';
-  if (created.status !== 201 && !placedElsewhere) throw new Error(`create ${id}: ${created.text}`);
+  if (created.status !== 201) throw new Error(`create ${id}: ${created.text}`);
   await waitStatus(proc, id, 'SCAN_QR', 120_000);
   const qr = await proc.api('GET', `/v1/sessions/${id}/qr?format=raw`);
   if (qr.status !== 200) throw new Error(`qr ${id}: ${qr.text}`);
