@@ -2,7 +2,7 @@
  * Cluster benchmark 3: does a second node add send throughput?
  *   npm run bench:scale-out -- [--sessions 20] [--messages 600] [--concurrency 16] [--contacts 4] [--mode sync] [--pg URL]
  *
- * One run, two phases, real Baileys against one simulator in this process, PostgreSQL:
+ * One run, four rounds (1 node, 2 nodes twice, 1 node again), real Baileys against one simulator in this process, PostgreSQL:
  *   1 node:  n1 pinned to CPU 0 (taskset) runs every session;
  *   2 nodes: n2 pinned to CPU 1 joins and half the sessions are moved to it (POST /move: no QR).
  * Each phase sends the same text messages round-robin over the sessions to virtual contacts, with
