@@ -8,6 +8,7 @@ import { Agent, request } from 'node:http';
 export interface HttpAnswer {
   status: number;
   text: string;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 const agent = new Agent({ keepAlive: true });
@@ -17,7 +18,7 @@ export function httpRequest(url: string, method: string, headers: Record<string,
     const outgoing = request(url, { method, agent, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: incoming.headers }));
       incoming.on('error', reject);
     });
     outgoing.on('error', reject);

@@ -14,6 +14,11 @@ function pin(pid: number, cpus: string | undefined): void {
   execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
 }
 
+/** Pins one process (all its threads) to `cpus`, e.g. "0" or "0,1". */
+export function pinTo(pid: number, cpus: string): void {
+  pin(pid, cpus);
+}
+
 export function pinServer(pid: number | undefined): void {
   if (pid !== undefined) pin(pid, process.env.BENCH_SERVER_CPUS);
 }

@@ -8,7 +8,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { httpRequest } from './http-client.ts';
-import { pinServer } from './pin.ts';
+import { pinServer, pinTo } from './pin.ts';
 import { now, sleep } from './stats.ts';
 
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
@@ -26,6 +26,8 @@ export interface WafleetProc {
   gc(): Promise<void>;
   /** SIGTERM and wait for exit; returns ms taken. */
   stop(): Promise<number>;
+  /** Sends `signal` (e.g. SIGKILL for a crash) without reporting the exit as unexpected; resolves on exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 export interface Metrics {
@@ -53,6 +55,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
+  /** taskset CPU list for this process only (overrides BENCH_SERVER_CPUS), e.g. "1". */
+  cpus?: string;
   logFile?: string;
 }
 
@@ -91,7 +95,8 @@ export async function spawnWafleet(options: SpawnOptions): Promise<WafleetProc> 
       },
     },
   );
-  pinServer(child.pid);
+  if (options.cpus) pinTo(child.pid!, options.cpus);
+  else pinServer(child.pid);
   const log = createWriteStream(options.logFile ?? join(options.dataDir, 'wafleet.log'), { flags: 'a' });
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
@@ -161,6 +166,14 @@ export async function spawnWafleet(options: SpawnOptions): Promise<WafleetProc> 
       }
       log.end();
       return now() - t0;
+    },
+    async kill(signal) {
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        await exited;
+      }
+      log.end();
     },
   };
 }

@@ -197,7 +197,14 @@ export class SessionService {
     if (runtime && isActive(runtime.snapshot().status)) return this.deps.manager.start(record.id);
     await this.deps.storage.sessions.update(record.id, { desiredState: 'running' }, this.deps.clock.now());
     const { node } = await this.deps.placement.placeForStart(record);
-    if (node === this.deps.nodeId) await this.deps.manager.start(record.id);
+    if (node !== this.deps.nodeId) return;
+    try {
+      await this.deps.manager.start(record.id);
+    } catch (error) {
+      // Marked to run, another node's adoption round can assign it between our placement and our
+      // lease: that node runs it, which is what the caller asked for — not a conflict to report.
+      if (!(error instanceof AppError && error.code === 'SESSION_ON_OTHER_NODE')) throw error;
+    }
   }
 
   private tenantForCreate(principal: Principal, requested: string | undefined): string {
