@@ -4,6 +4,7 @@
  *     [--senders S]      S sessions (wafleet) and S sockets (raw) share the messages round-robin; default 1
  *     [--background N]   N more idle sessions in wafleet and N more idle sockets in the raw process
  *     [--pg URL]         wafleet on PostgreSQL (a schema of its own, dropped at the end) instead of SQLite
+ *     [--wafleet-env N=V] an environment variable for the wafleet process (repeatable)
  *
  * One wafleet session (child process, SQLite) and one raw Baileys socket (bare process), both paired
  * to the in-process simulator, send the same text messages round-robin to virtual contacts. A message
@@ -46,8 +47,11 @@ const { values } = parseArgs({
     background: { type: 'string', default: '0' },
     senders: { type: 'string', default: '1' },
     pg: { type: 'string' },
+    /** NAME=VALUE for the wafleet process (repeatable), e.g. --wafleet-env WAFLEET_AUDIT=false. */
+    'wafleet-env': { type: 'string', multiple: true, default: [] },
   },
 });
+const wafleetEnv = Object.fromEntries(values['wafleet-env'].map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const total = Number(values.messages);
 const concurrency = Number(values.concurrency);
 const contactCount = Number(values.contacts);
@@ -133,7 +137,7 @@ async function sendViaApi(count: number, contacts: string[], prefix: string, mod
 try {
   pinClient();
   log(`machine: ${machineLine()}`);
-  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_PACING_PER_MINUTE: '0', ...store.env, ...(values['count-sql'] ? { BENCH_SQL_COUNT_FILE: values['count-sql'] } : {}) }, nodeFlags: [
+  proc = await spawnWafleet({ dataDir, waUrl: sim.sim.wsUrl, simRootKey: sim.sim.rootPublicKey, masterKey: randomBytes(32).toString('base64'), env: { WAFLEET_PACING_PER_MINUTE: '0', ...store.env, ...wafleetEnv, ...(values['count-sql'] ? { BENCH_SQL_COUNT_FILE: values['count-sql'] } : {}) }, nodeFlags: [
   ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
   ...(values['count-sql'] ? ['--import', 'tsx', '--import', './bench/lib/count-sql-preload.ts'] : []),
 ] });
