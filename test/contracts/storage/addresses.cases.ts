@@ -51,7 +51,13 @@ async function assertOnePerson(storage: Storage, otherChats: string[] = []): Pro
 
 /** Makes the store look as it did before 0050: the migration unrecorded and its indexes gone. */
 async function rewindTo0042(ctx: StorageContext, target: StorageTarget): Promise<void> {
-  const statements = ["DELETE FROM kysely_migration WHERE name = '0050-one-chat-per-person'", 'DROP INDEX contacts_lid_idx', 'DROP INDEX messages_sender_idx'];
+  // Back to the schema before 0050, later migrations (0060) included, so that 0050 is the next one again.
+  const statements = [
+    "DELETE FROM kysely_migration WHERE name IN ('0050-one-chat-per-person', '0060-tenant-deletion')",
+    'DROP INDEX contacts_lid_idx',
+    'DROP INDEX messages_sender_idx',
+    'ALTER TABLE tenants DROP COLUMN deletion',
+  ];
   if (ctx.driver === 'sqlite') {
     const db = new Database(join(target.options.dataDir, 'wafleet.db'));
     try {
@@ -122,7 +128,7 @@ export function registerAddressCases(ctx: StorageContext): void {
         await storage.close();
         await rewindTo0042(ctx, target);
 
-        assert.deepEqual((await migrate(target.options)).applied, ['0050-one-chat-per-person']);
+        assert.deepEqual((await migrate(target.options)).applied, ['0050-one-chat-per-person', '0060-tenant-deletion']);
         storage = await createStorage(target.options);
         try {
           assert.equal((await storage.messages.list({ sessionId: 's1', limit: 100 })).length, 5, 'no message lost');
